@@ -1,0 +1,108 @@
+"""The commands: each a plain function of parsed options (twine style); cli.py adapts them.
+
+They all go the same way: load the configuration, finish any interrupted write, make
+the context, choose steps from the pipeline, then render the plan or execute it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from release import changelog, config, git, graph, version_files, versioning
+from release.errors import UsageError
+from release.graph import Context, Journal, Plan, Status, Step
+from release.steps import pipeline
+
+Options = Mapping[str, Any]
+
+
+def note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
+def load(root: Path | str = ".") -> config.Config:
+    """The configuration, after finishing any bump a killed run left half-written."""
+    loaded = config.load(root)
+    recovered = version_files.recover(loaded)
+    if recovered:
+        note(recovered)
+    return loaded
+
+
+def make_context(loaded: config.Config, options: Options) -> Context:
+    """Resolve the version asked for against the current one; say when it is a resume."""
+    text = options.get("version") or ""
+    if not text:
+        raise UsageError("no version given", "give a version such as 1.0.23 or a bump keyword")
+    git.require_repository(loaded.root)
+    current = version_files.current_version(loaded)
+    if text.strip().lower() == "auto":
+        from release import commits
+
+        version = commits.next_version(loaded, current, options.get("pre") or "")
+    else:
+        version = versioning.target(text, current)
+        normalised = versioning.normalisation_note(text, version)
+        if normalised:
+            note(normalised)
+    state = loaded.root / graph.STATE_DIR
+    tag = versioning.tag_for(version, loaded.tag_format)
+    resuming = version == current and (
+        Journal.unfinished(state) == str(version) or bool(git.tag_commit(loaded.root, tag))
+    )
+    if not resuming:
+        versioning.require_newer(version, current)
+    return Context(loaded, current, version, {**options, "resuming": resuming})
+
+
+def run_steps(context: Context, steps: Sequence[Step], *, execute: bool, journal: bool) -> int:
+    """Render the plan (dry run: check steps still run, to report problems now) or run it."""
+    plan = Plan.make(context, steps)
+    if not execute:
+        print(plan.render())
+        outcomes = graph.execute(plan, only_checks=True, report=graph.PlainReporter())
+        error = graph.failure(outcomes)
+        if error:
+            raise error
+        print("\ndry run: nothing was changed. Add --execute to act.")
+        return 0
+    run_journal = Journal(context.state, str(context.version)) if journal else None
+    outcomes = graph.execute(plan, run_journal, graph.reporter())
+    error = graph.failure(outcomes)
+    if error:
+        raise error
+    if run_journal is not None:
+        run_journal.mark("finished", True)
+    skipped = [n for n, o in outcomes.items() if o.status is Status.SKIPPED]
+    if skipped:
+        note("skipped, already done: " + ", ".join(skipped))
+    return 0
+
+
+def release(options: Options) -> int:
+    loaded = load()
+    context = make_context(loaded, options)
+    steps = pipeline(loaded)
+    return run_steps(context, steps, execute=bool(options.get("execute")), journal=True)
+
+
+def bump(options: Options) -> int:
+    loaded = load()
+    context = make_context(loaded, options)
+    steps = graph.select(pipeline(loaded), ["validate-version", "bump"])
+    return run_steps(context, steps, execute=not options.get("dry_run"), journal=False)
+
+
+def notes(options: Options) -> int:
+    """The changelog section of one version: the body of its GitHub Release."""
+    loaded = load()
+    if not loaded.changelog:
+        raise UsageError("no changelog is configured", "set [tool.release] changelog")
+    version = options.get("version") or str(version_files.current_version(loaded))
+    text = version_files.read_text(loaded.root, loaded.changelog)
+    sys.stdout.write(changelog.extract(text, str(versioning.parse(version)), loaded.changelog))
+    return 0
+

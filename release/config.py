@@ -1,0 +1,317 @@
+"""`[tool.release]` in pyproject.toml -> frozen dataclasses.
+
+Every key is optional. Validation names the file, the key and, for a typo, the
+closest valid key, in one line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release.errors import ConfigError
+
+PYPROJECT = "pyproject.toml"
+
+DEFAULT_CHANGELOG_TYPES: Mapping[str, str] = {
+    "feat": "Added",
+    "fix": "Fixed",
+    "perf": "Performance",
+    "revert": "Reverted",
+    "refactor": "Changed",
+    "docs": "Documentation",
+    "deps": "Dependencies",
+    "security": "Security",
+}
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """One place that carries the version: `path:key` or `{path, pattern}`."""
+
+    path: str
+    key: str = ""
+    pattern: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.key}" if self.key else f"{self.path} ~ /{self.pattern}/"
+
+
+@dataclass(frozen=True)
+class Publish:
+    where: str = "ci"
+    pre_release: str = "testpypi"
+    final: str = "pypi"
+    staging: str = ""
+
+
+@dataclass(frozen=True)
+class CI:
+    provider: str = "github"
+    os: tuple[str, ...] = ("ubuntu-latest",)
+    python: tuple[str, ...] = ("3.11", "3.12", "3.13")
+    bootstrap: tuple[str, ...] = ("nox",)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One row of the flags table: one gate = one nox session = one CI job per python/os."""
+
+    name: str
+    run: tuple[str, ...]
+    install: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    python: tuple[str, ...] = ()
+    os: tuple[str, ...] = ()
+    timeout_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    name: str
+    package: str
+    version_source: str  # "static", "poetry" or "dynamic" (the tag is the version)
+    branch: str = "main"
+    tag_format: str = "v{version}"
+    changelog: str = "CHANGELOG.md"
+    version_files: tuple[VersionFile, ...] = ()
+    date_files: tuple[VersionFile, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    smoke: tuple[str, ...] = ()
+    commit_message: str = "Release {version}"
+    sdist_complete: bool = False
+    major_on_zero: bool = False
+    changelog_types: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CHANGELOG_TYPES)
+    publish: Publish = Publish()
+    ci: CI = CI()
+    gates: tuple[Gate, ...] | None = None  # None: no table, detect from the project
+    pyproject: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def path(self) -> Path:
+        return self.root / PYPROJECT
+
+
+class _Table:
+    """Typed access to one TOML table; every error names the file and the dotted key."""
+
+    def __init__(self, data: Mapping[str, Any], where: str, file: str) -> None:
+        self.data = data
+        self.where = where
+        self.file = file
+
+    def check_keys(self, allowed: list[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else "valid keys: " + ", ".join(allowed)
+                raise ConfigError(f"{self.file}: unknown key '{key}' in [{self.where}]", hint)
+
+    def _fail(self, key: str, expected: str) -> ConfigError:
+        got = type(self.data[key]).__name__
+        return ConfigError(
+            f"{self.file}: [{self.where}] {key} must be {expected}, not {got}",
+            f"see the configuration reference in the README for '{key}'",
+        )
+
+    def str(self, key: str, default: str) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str):
+            raise self._fail(key, "a string")
+        return value
+
+    def bool(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def int(self, key: str, default: int) -> int:
+        value = self.data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise self._fail(key, "a positive integer")
+        return value
+
+    def strs(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        """A list of strings; a single string is accepted as a list of one."""
+        value = self.data.get(key, default)
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self._fail(key, "a list of strings")
+        return tuple(value)
+
+    def str_map(self, key: str, default: Mapping[str, str]) -> Mapping[str, str]:
+        value = self.data.get(key, default)
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise self._fail(key, "a table of strings")
+        return dict(value)
+
+    def table(self, key: str) -> _Table:
+        value = self.data.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self._fail(key, "a table")
+        return _Table(value, f"{self.where}.{key}", self.file)
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / PYPROJECT
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no pyproject.toml here",
+            "run from the project's root, or adopt release-parity with `python -m release init`",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}", "fix the syntax, then re-run") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", "save it as UTF-8") from None
+
+
+def _version_files(table: _Table, key: str, default: tuple[str, ...]) -> tuple[VersionFile, ...]:
+    raw = table.data.get(key, list(default))
+    if not isinstance(raw, list):
+        raise table._fail(key, "a list")
+    entries = []
+    for item in raw:
+        if isinstance(item, str):
+            path, sep, dotted = item.rpartition(":")
+            if not sep or not path or not dotted:
+                raise ConfigError(
+                    f"{table.file}: [{table.where}] {key}: '{item}' is not 'path:key'",
+                    "write e.g. 'pyproject.toml:project.version' or {path = ..., pattern = ...}",
+                )
+            entries.append(VersionFile(path=path, key=dotted))
+        elif isinstance(item, Mapping):
+            entry = _Table(item, f"{table.where}.{key}", table.file)
+            entry.check_keys(["path", "pattern"])
+            path, pattern = entry.str("path", ""), entry.str("pattern", "")
+            if not path or "(?P<version>" not in pattern:
+                raise ConfigError(
+                    f"{table.file}: [{table.where}] {key}: {dict(item)} needs a path and a"
+                    " pattern with a (?P<version>...) group",
+                    "e.g. { path = \"docs/conf.py\", pattern = 'release = \"(?P<version>[^\"]+)\"' }",
+                )
+            entries.append(VersionFile(path=path, pattern=pattern))
+        else:
+            raise table._fail(key, "a list of 'path:key' strings or {path, pattern} tables")
+    return tuple(entries)
+
+
+def _project_identity(data: Mapping[str, Any], file: str) -> tuple[str, str, str]:
+    """(name, version source, default version file) from [project] or [tool.poetry]."""
+    project = data.get("project", {})
+    poetry = data.get("tool", {}).get("poetry", {})
+    if "version" in project:
+        return str(project.get("name", "")), "static", "pyproject.toml:project.version"
+    if "version" in project.get("dynamic", []):
+        return str(project.get("name", "")), "dynamic", ""
+    if "version" in poetry:
+        name = str(project.get("name") or poetry.get("name", ""))
+        return name, "poetry", "pyproject.toml:tool.poetry.version"
+    raise ConfigError(
+        f"{file}: no version: [project] has neither 'version' nor dynamic = [\"version\"]",
+        "add version = \"0.1.0\" to [project], or declare it dynamic (hatch-vcs, setuptools-scm)",
+    )
+
+
+TOP_KEYS = [
+    "package", "branch", "tag-format", "changelog", "version-files", "date-files",
+    "forbidden", "smoke", "commit-message", "sdist-complete", "major-on-zero",
+    "changelog-types", "publish", "ci", "gates",
+]  # fmt: skip
+GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
+
+
+def load(root: Path | str = ".") -> Config:
+    root = Path(root).resolve()
+    data = read_pyproject(root)
+    file = str(root / PYPROJECT)
+    name, source, default_file = _project_identity(data, file)
+    tool = data.get("tool", {}).get("release", {})
+    top = _Table(tool, "tool.release", file)
+    top.check_keys(TOP_KEYS)
+
+    tag_format = top.str("tag-format", "v{version}")
+    if tag_format.count("{version}") != 1:
+        raise ConfigError(
+            f"{file}: [tool.release] tag-format '{tag_format}' must contain {{version}} once",
+            "e.g. tag-format = \"v{version}\"",
+        )
+
+    publish = top.table("publish")
+    publish.check_keys(["where", "pre-release", "final", "staging"])
+    where = publish.str("where", "ci")
+    if where not in ("ci", "local"):
+        raise ConfigError(
+            f"{file}: [tool.release.publish] where = '{where}' is not 'ci' or 'local'",
+            "'ci': the tag's workflow publishes; 'local': this machine uploads with twine",
+        )
+
+    ci = top.table("ci")
+    ci.check_keys(["provider", "os", "python", "bootstrap"])
+    ci_config = CI(
+        provider=ci.str("provider", "github"),
+        os=ci.strs("os", CI.os),
+        python=ci.strs("python", CI.python),
+        bootstrap=ci.strs("bootstrap", CI.bootstrap),
+    )
+
+    gates: tuple[Gate, ...] | None = None
+    if "gates" in tool:
+        table = top.table("gates")
+        gates = tuple(_gate(gate_name, table.table(gate_name)) for gate_name in table.data)
+
+    package = top.str("package", name.replace("-", "_").replace(".", "_").lower())
+    return Config(
+        root=root,
+        name=name,
+        package=package,
+        version_source=source,
+        branch=top.str("branch", "main"),
+        tag_format=tag_format,
+        changelog=top.str("changelog", "CHANGELOG.md"),
+        version_files=_version_files(top, "version-files", (default_file,) if default_file else ()),
+        date_files=_version_files(top, "date-files", ()),
+        forbidden=top.strs("forbidden", ()),
+        smoke=top.strs("smoke", ()),
+        commit_message=top.str("commit-message", "Release {version}"),
+        sdist_complete=top.bool("sdist-complete", False),
+        major_on_zero=top.bool("major-on-zero", False),
+        changelog_types=top.str_map("changelog-types", DEFAULT_CHANGELOG_TYPES),
+        publish=Publish(
+            where=where,
+            pre_release=publish.str("pre-release", "testpypi"),
+            final=publish.str("final", "pypi"),
+            staging=publish.str("staging", ""),
+        ),
+        ci=ci_config,
+        gates=gates,
+        pyproject=data,
+    )
+
+
+def _gate(name: str, table: _Table) -> Gate:
+    table.check_keys(GATE_KEYS)
+    run = table.strs("run", ())
+    if not run:
+        raise ConfigError(
+            f"{table.file}: [{table.where}] has no 'run' commands",
+            'add run = ["..."]: the exact command, as CI will run it',
+        )
+    return Gate(
+        name=name,
+        run=run,
+        install=table.strs("install", ()),
+        env=table.str_map("env", {}),
+        python=table.strs("python", ()),
+        os=table.strs("os", ()),
+        timeout_minutes=table.int("timeout-minutes", 15),
+    )

@@ -1,0 +1,66 @@
+"""preflight: the repository is in a state to release from; every problem reported at once."""
+
+from __future__ import annotations
+
+from release import git
+from release.errors import ReleaseError
+from release.graph import Action, Context, Step
+from release.proc import Log
+
+
+def problems(context: Context) -> list[str]:
+    """Every reason not to release now (cargo-release style: all of them, not the first)."""
+    root, config = context.root, context.config
+    found = []
+    branch = git.branch(root)
+    if not branch:
+        found.append("HEAD is detached: check out the release branch (git switch "
+                     f"{config.branch})")  # fmt: skip
+    elif branch != config.branch:
+        found.append(f"on branch '{branch}', releases are made from '{config.branch}'"
+                     f" (git switch {config.branch})")  # fmt: skip
+    bumped = {s.path for s in (*config.version_files, *config.date_files)} | {config.changelog}
+    dirty = [line for line in git.status(root) if not _is_own(line, bumped, context)]
+    if dirty:
+        shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")
+        found.append(f"the working tree has uncommitted changes: {shown} (commit or stash them)")
+    tagged = git.tag_commit(root, context.tag)
+    if tagged and not context.option("resuming"):
+        found.append(
+            f"tag {context.tag} already exists (at {tagged[:12]}); to redo it:"
+            f" nox -s retag -- {context.version}"
+        )
+    return found
+
+
+def _is_own(line: str, bumped: set[str], context: Context) -> bool:
+    """A file this release already bumped, when resuming it, is not a stranger's change."""
+    return bool(context.option("resuming")) and line[3:] in bumped
+
+
+def _preflight(context: Context, log: Log) -> str:
+    found = problems(context)
+    if found:
+        raise ReleaseError(
+            f"not ready to release: {len(found)} problem{'s' if len(found) > 1 else ''}",
+            "fix each one below, then run again",
+            detail="\n".join(f"  - {problem}" for problem in found),
+        )
+    return ""
+
+
+def plan(context: Context) -> list[Action]:
+    return [
+        Action(
+            f"on {context.config.branch}, HEAD attached, tree clean, no tag {context.tag} yet",
+            _preflight,
+        )
+    ]
+
+
+STEP = Step(
+    "preflight",
+    "the release branch is checked out, the tree is clean and the tag is free",
+    plan,
+    check=True,
+)

@@ -1,0 +1,301 @@
+"""Every place that carries the version: read them all, agree, rewrite them atomically.
+
+Locators by file kind: a TOML key path (tomlkit, so the file's formatting is kept),
+a Python assignment, a YAML/CFF top-level key, or a regex with a `version` group that
+must match exactly once. Writing many files is one transaction: new contents go to
+temporary files first, a journal under `.release/` marks the commit point, then each
+file is renamed into place. A run killed mid-way is rolled forward by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomlkit
+import tomlkit.exceptions
+import tomlkit.items
+from packaging.version import Version
+
+from release import git
+from release.config import Config, VersionFile
+from release.errors import ConfigError, ReleaseError
+from release.versioning import parse, version_from_tag
+
+STATE_DIR = ".release"
+JOURNAL = "bump-journal.json"
+TEMP_SUFFIX = ".release-tmp"
+
+
+def read_text(root: Path, relative: str) -> str:
+    path = root / relative
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{relative}: version file not found",
+            "fix the path in [tool.release] version-files, or create the file",
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{relative}: not UTF-8 text (byte {exc.start})", "save the file as UTF-8"
+        ) from None
+
+
+def _one_match(text: str, regex: re.Pattern[str], spec: VersionFile, what: str) -> re.Match[str]:
+    matches = list(regex.finditer(text))
+    if len(matches) != 1:
+        found = "nothing" if not matches else f"{len(matches)} places (lines "
+        if matches:
+            found += ", ".join(str(text.count("\n", 0, m.start()) + 1) for m in matches) + ")"
+        raise ConfigError(
+            f"{spec}: {what} matches {found}; it must match exactly once",
+            "fix the locator in [tool.release] version-files so it names one place",
+        )
+    return matches[0]
+
+
+def _toml_locate(text: str, spec: VersionFile) -> tuple[tomlkit.TOMLDocument, list[str]]:
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{spec.path}: not valid TOML: {exc}", "fix the syntax") from None
+    keys = spec.key.split(".")
+    node: object = document
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            raise ConfigError(f"{spec}: key not found in {spec.path}", "fix the key path")
+        node = node[key]
+    if not isinstance(node, str):
+        raise ConfigError(f"{spec}: value is not a string", "point at the version string")
+    return document, keys
+
+
+def _regex_for(spec: VersionFile) -> tuple[re.Pattern[str], str]:
+    """The regex whose `version` group holds the value, and how to describe it."""
+    if spec.pattern:
+        try:
+            return re.compile(spec.pattern, re.MULTILINE), f"pattern /{spec.pattern}/"
+        except re.error as exc:
+            raise ConfigError(f"{spec}: bad regex: {exc}", "fix the pattern") from None
+    name = re.escape(spec.key)
+    suffix = Path(spec.path).suffix
+    if suffix == ".py":
+        return (
+            re.compile(
+                rf"^{name}\s*(?::[^=\n]+)?=\s*(?P<q>['\"])(?P<version>[^'\"\n]*)(?P=q)",
+                re.MULTILINE,
+            ),
+            f"assignment to {spec.key}",
+        )
+    if suffix in (".cff", ".yml", ".yaml"):
+        if "." in spec.key:
+            raise ConfigError(
+                f"{spec}: only top-level YAML keys are supported",
+                "use { path = ..., pattern = ... } for a nested key",
+            )
+        return (
+            re.compile(
+                rf"^{name}:[ \t]*(?P<q>['\"]?)(?P<version>[^'\"\s#]+)(?P=q)[ \t]*(?:#.*)?$",
+                re.MULTILINE,
+            ),
+            f"key {spec.key}",
+        )
+    raise ConfigError(
+        f"{spec}: cannot tell how to read a '{suffix or spec.path}' file",
+        "use .toml, .py, .cff/.yml/.yaml with path:key, or { path = ..., pattern = ... }",
+    )
+
+
+def read_value(text: str, spec: VersionFile) -> str:
+    if spec.key and Path(spec.path).suffix == ".toml":
+        document, keys = _toml_locate(text, spec)
+        node: object = document
+        for key in keys:
+            node = node[key]  # type: ignore[index]
+        return str(node)
+    regex, what = _regex_for(spec)
+    return _one_match(text, regex, spec, what).group("version")
+
+
+def replace_value(text: str, spec: VersionFile, value: str) -> str:
+    """`text` with the located value replaced; every other byte is kept."""
+    if spec.key and Path(spec.path).suffix == ".toml":
+        document, keys = _toml_locate(text, spec)
+        parent = document
+        for key in keys[:-1]:
+            parent = parent[key]  # type: ignore[assignment]
+        old = parent[keys[-1]]
+        literal = isinstance(old, tomlkit.items.String) and old.type.is_literal()
+        parent[keys[-1]] = tomlkit.string(value, literal=literal)
+        return tomlkit.dumps(document)
+    regex, what = _regex_for(spec)
+    match = _one_match(text, regex, spec, what)
+    return text[: match.start("version")] + value + text[match.end("version") :]
+
+
+@dataclass(frozen=True)
+class Found:
+    spec: VersionFile
+    value: str
+
+
+def read_all(config: Config) -> list[Found]:
+    return [
+        Found(spec, read_value(read_text(config.root, spec.path), spec))
+        for spec in config.version_files
+    ]
+
+
+def current_value(config: Config) -> str:
+    """The one version all version files agree on; a disagreement is shown as a table."""
+    found = read_all(config)
+    if not found:
+        raise ConfigError("no version files are configured", "set [tool.release] version-files")
+    values = {item.value for item in found}
+    if len(values) > 1:
+        width = max(len(str(item.spec)) for item in found)
+        table = "\n".join(f"  {str(item.spec):<{width}}  {item.value}" for item in found)
+        raise ReleaseError(
+            f"the version files disagree ({', '.join(sorted(values))})",
+            "set them all to the released version by hand, commit, then run again",
+            detail=f"  {'file:locator':<{width}}  value found\n{table}",
+        )
+    return found[0].value
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One file's whole new content, computed up front so a dry run shows it exactly."""
+
+    path: str
+    old: str
+    new: str
+
+
+def plan_edits(
+    config: Config, version: str, date: str, extra: Sequence[Edit] = ()
+) -> list[Edit]:
+    """The edits for the version files, the date files and any extra edits (the changelog)."""
+    contents: dict[str, str] = {}
+    originals: dict[str, str] = {}
+    for spec, value in [(s, version) for s in config.version_files] + [
+        (s, date) for s in config.date_files
+    ]:
+        if spec.path not in contents:
+            originals[spec.path] = contents[spec.path] = read_text(config.root, spec.path)
+        contents[spec.path] = replace_value(contents[spec.path], spec, value)
+    edits = [Edit(path, originals[path], contents[path]) for path in contents]
+    edits.extend(extra)
+    return [edit for edit in edits if edit.old != edit.new]
+
+
+def _sha(data: str) -> str:
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _fsync_write(path: Path, data: str) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _check_writable(root: Path, edits: Sequence[Edit]) -> None:
+    for edit in edits:
+        path = root / edit.path
+        if not os.access(path, os.W_OK):
+            raise ReleaseError(
+                f"{edit.path}: not writable", "fix its permissions (chmod u+w), then re-run"
+            )
+        if path.read_bytes().decode("utf-8") != edit.old:
+            raise ReleaseError(
+                f"{edit.path}: changed since the plan was made", "re-run to plan again"
+            )
+
+
+def write_atomically(root: Path, edits: Sequence[Edit], label: str) -> None:
+    """All files change or none does, even across a kill (see `recover`)."""
+    _check_writable(root, edits)
+    state = root / STATE_DIR
+    state.mkdir(exist_ok=True)
+    for edit in edits:
+        target = root / edit.path
+        temp = target.with_name(target.name + TEMP_SUFFIX)
+        _fsync_write(temp, edit.new)
+        os.chmod(temp, target.stat().st_mode & 0o7777)
+    journal = {
+        "label": label,
+        "files": [{"path": e.path, "old": _sha(e.old), "new": _sha(e.new)} for e in edits],
+    }
+    _fsync_write(state / JOURNAL, json.dumps(journal, indent=2))  # the commit point
+    _fsync_dir(state)
+    pause = os.environ.get("RELEASE_TEST_PAUSE_BETWEEN_WRITES")  # test-only: kill window
+    for index, edit in enumerate(edits):
+        if pause and index == 1:
+            time.sleep(float(pause))
+        target = root / edit.path
+        os.replace(target.with_name(target.name + TEMP_SUFFIX), target)
+        _fsync_dir(target.parent)
+    (state / JOURNAL).unlink()
+
+
+def recover(config: Config) -> str:
+    """Finish a transaction a killed run left behind; return what was done ('' if nothing)."""
+    root = config.root
+    journal_path = root / STATE_DIR / JOURNAL
+    if not journal_path.exists():
+        for relative in {s.path for s in (*config.version_files, *config.date_files)} | {
+            config.changelog
+        }:
+            temp = root / (relative + TEMP_SUFFIX)
+            if relative and temp.exists():
+                temp.unlink()  # written before the commit point: the old state stands
+        return ""
+    journal = json.loads(journal_path.read_text(encoding="utf-8"))
+    finished = 0
+    for entry in journal["files"]:
+        target = root / entry["path"]
+        temp = target.with_name(target.name + TEMP_SUFFIX)
+        if temp.exists():
+            os.replace(temp, target)
+            finished += 1
+    journal_path.unlink()
+    total = len(journal["files"])
+    return (
+        f"an interrupted {journal['label']} was found: {total - finished} of {total} files had"
+        f" been written; the other {finished} were written now, so all are new"
+    )
+
+
+
+def released_tags(config: Config) -> list[tuple[Version, str]]:
+    """(version, tag) for every local tag that follows `tag-format`, newest version first."""
+    found = []
+    for tag in git.tags(config.root):
+        version = version_from_tag(tag, config.tag_format)
+        if version is not None:
+            found.append((version, tag))
+    return sorted(found, reverse=True)
+
+
+def current_version(config: Config) -> Version:
+    """The project's version now: from its version files, or its newest tag when dynamic."""
+    if config.version_source == "dynamic":
+        tags = released_tags(config)
+        return tags[0][0] if tags else Version("0.0.0")
+    return parse(current_value(config))

@@ -1,0 +1,104 @@
+"""PEP 440 versions (via packaging): parse, next(kind), tag <-> version."""
+
+from __future__ import annotations
+
+import re
+
+from packaging.version import InvalidVersion, Version
+
+from release.errors import UsageError
+
+KINDS = ("major", "minor", "patch", "alpha", "beta", "rc", "post", "dev", "final")
+_PRE_ORDER = {"a": 0, "b": 1, "rc": 2}
+_KIND_TO_PRE = {"alpha": "a", "beta": "b", "rc": "rc"}
+_PRE_NAME = {"a": "alpha", "b": "beta", "rc": "rc"}
+
+
+def parse(text: str) -> Version:
+    """A PEP 440 version; `v1.0.23a1` is accepted as `1.0.23a1`."""
+    try:
+        return Version(text.strip())
+    except InvalidVersion:
+        raise UsageError(
+            f"'{text}' is not a PEP 440 version",
+            "use e.g. 1.0.23, 1.0.23a1, 1.0.23rc1, or one of: " + ", ".join((*KINDS, "auto")),
+        ) from None
+
+
+def normalisation_note(text: str, version: Version) -> str:
+    """Say aloud when the version given is not the normal form that will be used."""
+    return "" if text.strip() == str(version) else f"using {version} (normalised from '{text}')"
+
+
+def _release(major: int, minor: int, micro: int, suffix: str = "") -> Version:
+    return Version(f"{major}.{minor}.{micro}{suffix}")
+
+
+def bump(current: Version, kind: str) -> Version:
+    """The next version after `current` for a bump keyword."""
+    major, minor, micro = (*current.release, 0, 0)[:3]
+    pre = current.pre
+    unreleased = current.is_prerelease  # a/b/rc/dev of a release not yet out
+    if kind == "major":
+        return _release(major if unreleased and minor == micro == 0 else major + 1, 0, 0)
+    if kind == "minor":
+        return _release(major, minor if unreleased and micro == 0 else minor + 1, 0)
+    if kind == "patch":
+        return _release(major, minor, micro if unreleased else micro + 1)
+    if kind in _KIND_TO_PRE:
+        wanted = _KIND_TO_PRE[kind]
+        if pre is None:
+            base = (major, minor, micro) if current.is_devrelease else (major, minor, micro + 1)
+            return _release(*base, f"{wanted}1")
+        label, number = pre
+        if _PRE_ORDER[wanted] < _PRE_ORDER[label]:
+            raise UsageError(
+                f"cannot go from {current} ({_PRE_NAME[label]}) back to {kind}",
+                f"continue with '{_PRE_NAME[label]}', or use 'final'",
+            )
+        return _release(major, minor, micro, f"{wanted}{number + 1 if wanted == label else 1}")
+    if kind == "post":
+        return Version(f"{current.base_version}.post{(current.post or 0) + 1}")
+    if kind == "dev":
+        if current.is_devrelease:
+            return Version(f"{str(current).rsplit('.dev', 1)[0]}.dev{(current.dev or 0) + 1}")
+        return _release(major, minor, micro + 1, ".dev1")
+    if kind == "final":
+        if not current.is_prerelease:
+            raise UsageError(f"{current} is already a final release", "use patch, minor or major")
+        return _release(major, minor, micro)
+    raise UsageError(
+        f"unknown bump keyword '{kind}'",
+        "give a PEP 440 version or one of: " + ", ".join((*KINDS, "auto")),
+    )
+
+
+def target(text: str, current: Version) -> Version:
+    """A version or a bump keyword -> the version it names."""
+    word = text.strip().lower()
+    return bump(current, word) if re.fullmatch(r"[a-z]+", word) else parse(text)
+
+
+def require_newer(new: Version, current: Version) -> None:
+    """Refuse a downgrade or a repeat: a release only moves forward."""
+    if new <= current:
+        same = "the current version" if new == current else f"older than the current {current}"
+        raise UsageError(
+            f"{new} is {same}",
+            f"give a version greater than {current}, e.g. {bump(current, 'patch')}",
+        )
+
+
+def tag_for(version: Version | str, tag_format: str) -> str:
+    return tag_format.replace("{version}", str(version))
+
+
+def version_from_tag(tag: str, tag_format: str) -> Version | None:
+    """The version a tag names, or None for tags that do not follow `tag_format`."""
+    prefix, _, suffix = tag_format.partition("{version}")
+    if not tag.startswith(prefix) or not tag.endswith(suffix) or len(tag) <= len(prefix + suffix):
+        return None
+    try:
+        return Version(tag[len(prefix) : len(tag) - len(suffix)])
+    except InvalidVersion:
+        return None

@@ -1,0 +1,3 @@
+from release.adapters.invoke_tasks import namespace
+
+__all__ = ["namespace"]
