@@ -52,9 +52,7 @@ def _unreleased(text: str, path: str) -> Section:
 
 def has_entries(body: str) -> bool:
     """True when a section body says something beyond empty `### Added`-style headings."""
-    return any(
-        line.strip() and not line.lstrip().startswith("###") for line in body.splitlines()
-    )
+    return any(line.strip() and not line.lstrip().startswith("###") for line in body.splitlines())
 
 
 def unreleased_body(text: str, path: str) -> str:

@@ -83,7 +83,8 @@ def by_name(name: str) -> Command:
     for command in COMMANDS:
         if command.name == name:
             return command
-    raise UsageError(f"unknown command '{name}'", "commands: " + ", ".join(c.name for c in COMMANDS))
+    known = ", ".join(command.name for command in COMMANDS)
+    raise UsageError(f"unknown command '{name}'", f"commands: {known}")
 
 
 def parser(command: Command, prog: str) -> argparse.ArgumentParser:
@@ -117,12 +118,15 @@ def run(name: str, argv: Sequence[str], prog: str = "") -> int:
     except ReleaseError as error:
         if debug:
             traceback.print_exc()
+        if error.exit_code == 0:  # nothing to do is not a failure (e.g. nothing releasable)
+            print(f"note: {error.message}", file=sys.stderr)
+            return 0
         print(error.render(), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("error: interrupted; run the same command again to continue", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - the one place that turns bugs into a message
+    except Exception as error:  # the one place that turns a bug into a message
         if debug:
             traceback.print_exc()
         print(f"error: internal error: {error!r}", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import Any
 from release import changelog, config, git, graph, version_files, versioning
 from release.errors import UsageError
 from release.graph import Context, Journal, Plan, Status, Step
+from release.state import STATE_DIR
 from release.steps import pipeline
 
 Options = Mapping[str, Any]
@@ -48,10 +49,12 @@ def make_context(loaded: config.Config, options: Options) -> Context:
         normalised = versioning.normalisation_note(text, version)
         if normalised:
             note(normalised)
-    state = loaded.root / graph.STATE_DIR
+    state = loaded.root / STATE_DIR
     tag = versioning.tag_for(version, loaded.tag_format)
     resuming = version == current and (
-        Journal.unfinished(state) == str(version) or bool(git.tag_commit(loaded.root, tag))
+        bool(options.get("recovered"))
+        or Journal.unfinished(state) == str(version)
+        or bool(git.tag_commit(loaded.root, tag))
     )
     if not resuming:
         versioning.require_newer(version, current)
@@ -90,8 +93,11 @@ def release(options: Options) -> int:
 
 
 def bump(options: Options) -> int:
-    loaded = load()
-    context = make_context(loaded, options)
+    loaded = config.load()
+    recovered = version_files.recover(loaded)  # a killed bump finished here counts as done
+    if recovered:
+        note(recovered)
+    context = make_context(loaded, {**options, "recovered": bool(recovered)})
     steps = graph.select(pipeline(loaded), ["validate-version", "bump"])
     return run_steps(context, steps, execute=not options.get("dry_run"), journal=False)
 
@@ -105,4 +111,3 @@ def notes(options: Options) -> int:
     text = version_files.read_text(loaded.root, loaded.changelog)
     sys.stdout.write(changelog.extract(text, str(versioning.parse(version)), loaded.changelog))
     return 0
-

@@ -109,7 +109,8 @@ class _Table:
         for key in self.data:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else "valid keys: " + ", ".join(allowed)
+                valid = "valid keys: " + ", ".join(allowed)
+                hint = f"did you mean '{close[0]}'?" if close else valid
                 raise ConfigError(f"{self.file}: unknown key '{key}' in [{self.where}]", hint)
 
     def _fail(self, key: str, expected: str) -> ConfigError:
@@ -119,25 +120,25 @@ class _Table:
             f"see the configuration reference in the README for '{key}'",
         )
 
-    def str(self, key: str, default: str) -> str:
+    def text(self, key: str, default: str) -> str:
         value = self.data.get(key, default)
         if not isinstance(value, str):
             raise self._fail(key, "a string")
         return value
 
-    def bool(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
             raise self._fail(key, "true or false")
         return value
 
-    def int(self, key: str, default: int) -> int:
+    def integer(self, key: str, default: int) -> int:
         value = self.data.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise self._fail(key, "a positive integer")
         return value
 
-    def strs(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """A list of strings; a single string is accepted as a list of one."""
         value = self.data.get(key, default)
         if isinstance(value, str):
@@ -146,7 +147,7 @@ class _Table:
             raise self._fail(key, "a list of strings")
         return tuple(value)
 
-    def str_map(self, key: str, default: Mapping[str, str]) -> Mapping[str, str]:
+    def text_map(self, key: str, default: Mapping[str, str]) -> Mapping[str, str]:
         value = self.data.get(key, default)
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise self._fail(key, "a table of strings")
@@ -192,12 +193,12 @@ def _version_files(table: _Table, key: str, default: tuple[str, ...]) -> tuple[V
         elif isinstance(item, Mapping):
             entry = _Table(item, f"{table.where}.{key}", table.file)
             entry.check_keys(["path", "pattern"])
-            path, pattern = entry.str("path", ""), entry.str("pattern", "")
+            path, pattern = entry.text("path", ""), entry.text("pattern", "")
             if not path or "(?P<version>" not in pattern:
                 raise ConfigError(
                     f"{table.file}: [{table.where}] {key}: {dict(item)} needs a path and a"
                     " pattern with a (?P<version>...) group",
-                    "e.g. { path = \"docs/conf.py\", pattern = 'release = \"(?P<version>[^\"]+)\"' }",
+                    'e.g. { path = "docs/conf.py", pattern = \'release = "(?P<version>[^"]+)"\' }',
                 )
             entries.append(VersionFile(path=path, pattern=pattern))
         else:
@@ -218,7 +219,7 @@ def _project_identity(data: Mapping[str, Any], file: str) -> tuple[str, str, str
         return name, "poetry", "pyproject.toml:tool.poetry.version"
     raise ConfigError(
         f"{file}: no version: [project] has neither 'version' nor dynamic = [\"version\"]",
-        "add version = \"0.1.0\" to [project], or declare it dynamic (hatch-vcs, setuptools-scm)",
+        'add version = "0.1.0" to [project], or declare it dynamic (hatch-vcs, setuptools-scm)',
     )
 
 
@@ -239,16 +240,16 @@ def load(root: Path | str = ".") -> Config:
     top = _Table(tool, "tool.release", file)
     top.check_keys(TOP_KEYS)
 
-    tag_format = top.str("tag-format", "v{version}")
+    tag_format = top.text("tag-format", "v{version}")
     if tag_format.count("{version}") != 1:
         raise ConfigError(
             f"{file}: [tool.release] tag-format '{tag_format}' must contain {{version}} once",
-            "e.g. tag-format = \"v{version}\"",
+            'e.g. tag-format = "v{version}"',
         )
 
     publish = top.table("publish")
     publish.check_keys(["where", "pre-release", "final", "staging"])
-    where = publish.str("where", "ci")
+    where = publish.text("where", "ci")
     if where not in ("ci", "local"):
         raise ConfigError(
             f"{file}: [tool.release.publish] where = '{where}' is not 'ci' or 'local'",
@@ -258,10 +259,10 @@ def load(root: Path | str = ".") -> Config:
     ci = top.table("ci")
     ci.check_keys(["provider", "os", "python", "bootstrap"])
     ci_config = CI(
-        provider=ci.str("provider", "github"),
-        os=ci.strs("os", CI.os),
-        python=ci.strs("python", CI.python),
-        bootstrap=ci.strs("bootstrap", CI.bootstrap),
+        provider=ci.text("provider", "github"),
+        os=ci.texts("os", CI.os),
+        python=ci.texts("python", CI.python),
+        bootstrap=ci.texts("bootstrap", CI.bootstrap),
     )
 
     gates: tuple[Gate, ...] | None = None
@@ -269,28 +270,28 @@ def load(root: Path | str = ".") -> Config:
         table = top.table("gates")
         gates = tuple(_gate(gate_name, table.table(gate_name)) for gate_name in table.data)
 
-    package = top.str("package", name.replace("-", "_").replace(".", "_").lower())
+    package = top.text("package", name.replace("-", "_").replace(".", "_").lower())
     return Config(
         root=root,
         name=name,
         package=package,
         version_source=source,
-        branch=top.str("branch", "main"),
+        branch=top.text("branch", "main"),
         tag_format=tag_format,
-        changelog=top.str("changelog", "CHANGELOG.md"),
+        changelog=top.text("changelog", "CHANGELOG.md"),
         version_files=_version_files(top, "version-files", (default_file,) if default_file else ()),
         date_files=_version_files(top, "date-files", ()),
-        forbidden=top.strs("forbidden", ()),
-        smoke=top.strs("smoke", ()),
-        commit_message=top.str("commit-message", "Release {version}"),
-        sdist_complete=top.bool("sdist-complete", False),
-        major_on_zero=top.bool("major-on-zero", False),
-        changelog_types=top.str_map("changelog-types", DEFAULT_CHANGELOG_TYPES),
+        forbidden=top.texts("forbidden", ()),
+        smoke=top.texts("smoke", ()),
+        commit_message=top.text("commit-message", "Release {version}"),
+        sdist_complete=top.flag("sdist-complete", False),
+        major_on_zero=top.flag("major-on-zero", False),
+        changelog_types=top.text_map("changelog-types", DEFAULT_CHANGELOG_TYPES),
         publish=Publish(
             where=where,
-            pre_release=publish.str("pre-release", "testpypi"),
-            final=publish.str("final", "pypi"),
-            staging=publish.str("staging", ""),
+            pre_release=publish.text("pre-release", "testpypi"),
+            final=publish.text("final", "pypi"),
+            staging=publish.text("staging", ""),
         ),
         ci=ci_config,
         gates=gates,
@@ -300,7 +301,7 @@ def load(root: Path | str = ".") -> Config:
 
 def _gate(name: str, table: _Table) -> Gate:
     table.check_keys(GATE_KEYS)
-    run = table.strs("run", ())
+    run = table.texts("run", ())
     if not run:
         raise ConfigError(
             f"{table.file}: [{table.where}] has no 'run' commands",
@@ -309,9 +310,9 @@ def _gate(name: str, table: _Table) -> Gate:
     return Gate(
         name=name,
         run=run,
-        install=table.strs("install", ()),
-        env=table.str_map("env", {}),
-        python=table.strs("python", ()),
-        os=table.strs("os", ()),
-        timeout_minutes=table.int("timeout-minutes", 15),
+        install=table.texts("install", ()),
+        env=table.text_map("env", {}),
+        python=table.texts("python", ()),
+        os=table.texts("os", ()),
+        timeout_minutes=table.integer("timeout-minutes", 15),
     )

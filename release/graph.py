@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from release.errors import ReleaseError, UsageError
 from release.proc import Log
+from release.state import state_dir
 
 if TYPE_CHECKING:
     from packaging.version import Version
 
     from release.config import Config
-
-STATE_DIR = ".release"
 
 
 def release_date() -> str:
@@ -54,7 +53,7 @@ class Context:
     current: Version
     version: Version
     options: Mapping[str, Any] = field(default_factory=dict)
-    today: str = field(default_factory=lambda: release_date())
+    today: str = field(default_factory=release_date)
 
     @property
     def root(self) -> Path:
@@ -62,7 +61,7 @@ class Context:
 
     @property
     def state(self) -> Path:
-        return self.config.root / STATE_DIR
+        return state_dir(self.config.root)
 
     @property
     def tag(self) -> str:
@@ -140,9 +139,7 @@ def select(steps: Sequence[Step], names: Iterable[str]) -> list[Step]:
     wanted = list(names)
     for name in wanted:
         if name not in by_name:
-            raise UsageError(
-                f"unknown step '{name}'", "known steps: " + ", ".join(by_name)
-            )
+            raise UsageError(f"unknown step '{name}'", "known steps: " + ", ".join(by_name))
     chosen = set(wanted)
     return order(
         [
@@ -187,7 +184,8 @@ class Journal:
         data: dict[str, Any] = {}
         if self.path.exists():
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        self.data = data if data.get("version") == version else {"version": version, "steps": {}}
+        fresh: dict[str, Any] = {"version": version, "steps": {}}
+        self.data: dict[str, Any] = data if data.get("version") == version else fresh
 
     @staticmethod
     def unfinished(state: Path) -> str:
@@ -309,6 +307,8 @@ def execute(
     outcomes: dict[str, Outcome] = {}
     pending = [(s, a) for s, a in plan.steps if s.check or not only_checks]
     running: dict[Future[Outcome], Step] = {}
+    planned = {step.name for step, _ in plan.steps}
+    broken = (Status.FAILED, Status.ABORTED)
 
     def run_step(step: Step, actions: list[Action]) -> Outcome:
         log = Log(logs / f"{step.name.replace(':', '-')}.log")
@@ -330,8 +330,8 @@ def execute(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         while pending or running:
             for step, actions in list(pending):
-                states = [outcomes.get(need) for need in step.requires if need in _names(plan)]
-                if any(s is not None and s.status in (Status.FAILED, Status.ABORTED) for s in states):
+                states = [outcomes.get(need) for need in step.requires if need in planned]
+                if any(s is not None and s.status in broken for s in states):
                     outcomes[step.name] = Outcome(Status.ABORTED, note="a prerequisite failed")
                 elif journal is not None and journal.done(step.name):
                     outcomes[step.name] = Outcome(Status.SKIPPED, note="done in an earlier run")
@@ -354,10 +354,6 @@ def execute(
                 report.finished(step, outcomes[step.name])
     report.close()
     return outcomes
-
-
-def _names(plan: Plan) -> set[str]:
-    return {step.name for step, _ in plan.steps}
 
 
 def failure(outcomes: Mapping[str, Outcome]) -> ReleaseError | None:

@@ -26,9 +26,9 @@ from packaging.version import Version
 from release import git
 from release.config import Config, VersionFile
 from release.errors import ConfigError, ReleaseError
+from release.state import STATE_DIR, state_dir
 from release.versioning import parse, version_from_tag
 
-STATE_DIR = ".release"
 JOURNAL = "bump-journal.json"
 TEMP_SUFFIX = ".release-tmp"
 
@@ -130,7 +130,7 @@ def replace_value(text: str, spec: VersionFile, value: str) -> str:
         document, keys = _toml_locate(text, spec)
         parent = document
         for key in keys[:-1]:
-            parent = parent[key]  # type: ignore[assignment]
+            parent = parent[key]
         old = parent[keys[-1]]
         literal = isinstance(old, tomlkit.items.String) and old.type.is_literal()
         parent[keys[-1]] = tomlkit.string(value, literal=literal)
@@ -161,7 +161,7 @@ def current_value(config: Config) -> str:
     values = {item.value for item in found}
     if len(values) > 1:
         width = max(len(str(item.spec)) for item in found)
-        table = "\n".join(f"  {str(item.spec):<{width}}  {item.value}" for item in found)
+        table = "\n".join(f"  {item.spec!s:<{width}}  {item.value}" for item in found)
         raise ReleaseError(
             f"the version files disagree ({', '.join(sorted(values))})",
             "set them all to the released version by hand, commit, then run again",
@@ -179,9 +179,7 @@ class Edit:
     new: str
 
 
-def plan_edits(
-    config: Config, version: str, date: str, extra: Sequence[Edit] = ()
-) -> list[Edit]:
+def plan_edits(config: Config, version: str, date: str, extra: Sequence[Edit] = ()) -> list[Edit]:
     """The edits for the version files, the date files and any extra edits (the changelog)."""
     contents: dict[str, str] = {}
     originals: dict[str, str] = {}
@@ -218,7 +216,7 @@ def _fsync_dir(path: Path) -> None:
 def _check_writable(root: Path, edits: Sequence[Edit]) -> None:
     for edit in edits:
         path = root / edit.path
-        if not os.access(path, os.W_OK):
+        if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:  # even for root
             raise ReleaseError(
                 f"{edit.path}: not writable", "fix its permissions (chmod u+w), then re-run"
             )
@@ -231,8 +229,7 @@ def _check_writable(root: Path, edits: Sequence[Edit]) -> None:
 def write_atomically(root: Path, edits: Sequence[Edit], label: str) -> None:
     """All files change or none does, even across a kill (see `recover`)."""
     _check_writable(root, edits)
-    state = root / STATE_DIR
-    state.mkdir(exist_ok=True)
+    state = state_dir(root)
     for edit in edits:
         target = root / edit.path
         temp = target.with_name(target.name + TEMP_SUFFIX)
@@ -280,7 +277,6 @@ def recover(config: Config) -> str:
         f"an interrupted {journal['label']} was found: {total - finished} of {total} files had"
         f" been written; the other {finished} were written now, so all are new"
     )
-
 
 
 def released_tags(config: Config) -> list[tuple[Version, str]]:

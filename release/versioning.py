@@ -26,8 +26,12 @@ def parse(text: str) -> Version:
 
 
 def normalisation_note(text: str, version: Version) -> str:
-    """Say aloud when the version given is not the normal form that will be used."""
-    return "" if text.strip() == str(version) else f"using {version} (normalised from '{text}')"
+    """Say aloud which version a keyword names, or the normal form of the one given."""
+    if text.strip() == str(version):
+        return ""
+    if re.fullmatch(r"[a-z]+", text.strip().lower()):
+        return f"'{text}' is {version}"
+    return f"using {version} (normalised from '{text}')"
 
 
 def _release(major: int, minor: int, micro: int, suffix: str = "") -> Version:
