@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import git, make_repo, release_cli, run, tool, tree_state
 
 from release.errors import UsageError
@@ -123,7 +122,7 @@ CASES = [
          shell(["tag", "-a", "v1.0.23a1", "-m", "early"])),
     Case("malformed-toml", ("release", "1.0.23a1"),
          "error: {root}/pyproject.toml: not valid TOML: ", 2,
-         edit("pyproject.toml", '[project]\nname = "enforcecore"', '[project\nname = "enforcecore"'),
+         edit("pyproject.toml", '[project]\nname = "', '[project\nname = "'),
          hint="fix the syntax"),
     Case("unknown-keyword", ("bump", "huge"), "error: unknown bump keyword 'huge'", 2,
          hint="give a PEP 440 version or one of: major, minor, patch"),
