@@ -233,7 +233,15 @@ GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
 
 def load(root: Path | str = ".") -> Config:
     root = Path(root).resolve()
-    data = read_pyproject(root)
+    return from_data(root, read_pyproject(root))
+
+
+def load_text(root: Path, text: str) -> Config:
+    """The configuration a pyproject.toml with this text would give (init's proposal)."""
+    return from_data(root.resolve(), tomllib.loads(text))
+
+
+def from_data(root: Path, data: dict[str, Any]) -> Config:
     file = str(root / PYPROJECT)
     name, source, default_file = _project_identity(data, file)
     tool = data.get("tool", {}).get("release", {})
