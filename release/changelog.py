@@ -104,3 +104,8 @@ def extract(text: str, version: str, path: str) -> str:
         if section.name == version:
             return text[section.body_start : section.end].strip("\n") + "\n"
     raise ReleaseError(f"{path}: no section for {version}", f"add '## [{version}]' to {path}")
+
+
+def unreleased_section(text: str, path: str) -> Section:
+    """The Unreleased section's span, for edits inside it (an error when there is none)."""
+    return _unreleased(text, path)

@@ -52,6 +52,16 @@ VERSION = Option(
     "version",
 )
 ALLOW_EMPTY = Option("allow_empty_changelog", "release even if Unreleased is empty")
+PRE = Option("pre", "with auto: start or continue this pre-release series", "value",
+             ("alpha", "beta", "rc"))  # fmt: skip
+GENERATE = Option("changelog", "generate: fill an empty Unreleased from the commits", "value",
+                  ("keep", "generate"))  # fmt: skip
+
+VERSION_OR_CURRENT = Option("version", "the version (default: the current one)", "version")
+INDEX = Option("index", "pypi, testpypi, a ~/.pypirc section or a URL (default: from the config)",
+               "value")  # fmt: skip
+
+WAIT = Option("timeout", "seconds to wait for the index to list the version (default 600)", "value")
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -62,19 +72,91 @@ COMMANDS: tuple[Command, ...] = (
             VERSION,
             Option("execute", "act (without it: a dry run that prints the plan)"),
             ALLOW_EMPTY,
+            PRE,
+            GENERATE,
+            Option("local_only", "stop after the local tag: no push, no CI wait, no publish"),
+            Option("push_only", "push the existing tag's commit, wait for CI, publish, verify"),
+            Option("skip_tests", "do not run the quality gates (loudly; the journal records it)"),
+            Option("resume", "continue the interrupted release (the version may be left out)"),
+            Option("no_wait_ci", "do not wait for CI before pushing the tag (said aloud)"),
+            Option("ci_timeout", "seconds to wait for CI (default 3600)", "value"),
         ),
     ),
     Command(
         "bump",
         "write the version into every version file and promote the changelog",
         "release.commands:bump",
-        (VERSION, ALLOW_EMPTY, Option("dry_run", "show the diff, write nothing")),
+        (VERSION, ALLOW_EMPTY, Option("dry_run", "show the diff, write nothing"), PRE, GENERATE),
+    ),
+    Command(
+        "next",
+        "print the next version from the Conventional Commits since the last release",
+        "release.commits:next_command",
+        (PRE,),
+    ),
+    Command(
+        "changelog",
+        "the Unreleased entries from the commits (--write merges them; --all: every release)",
+        "release.changelog_gen:command",
+        (
+            Option("write", "merge the entries into the changelog's Unreleased section"),
+            Option("all", "the whole history, by release"),
+        ),
+    ),
+    Command(
+        "build",
+        "build the sdist and the wheel into an emptied dist/, with dist/manifest.json",
+        "release.artifacts:build",
+    ),
+    Command(
+        "wheelcheck",
+        "check the built artifacts (builds first when dist/ is missing or stale)",
+        "release.artifacts:wheelcheck",
+        (Option("version", "the version being released (default: the current one)", "version"),),
+    ),
+    Command(
+        "publish",
+        "upload dist/ to the index for this version (skips files already there)",
+        "release.shipping:publish_command",
+        (VERSION_OR_CURRENT, INDEX),
+    ),
+    Command(
+        "verify",
+        "check a release on its index from a clean venv: a table of checks",
+        "release.shipping:verify_command",
+        (VERSION_OR_CURRENT, INDEX, WAIT),
+    ),
+    Command(
+        "retag",
+        "delete a bad tag here and on the remote (asks first)",
+        "release.shipping:retag_command",
+        (VERSION_OR_CURRENT, Option("yes", "do not ask")),
     ),
     Command(
         "notes",
         "print one version's changelog section (release notes)",
         "release.commands:notes",
         (Option("version", "the version (default: the current one)", "version"),),
+    ),
+    Command(
+        "check",
+        "every quality gate (each local Python) and parity, in parallel, as CI runs them",
+        "release.ci_parity:check_command",
+    ),
+    Command(
+        "parity",
+        "do the committed workflows match the flags table? (--write regenerates them)",
+        "release.ci_parity:parity_command",
+        (
+            Option("write", "regenerate .github/workflows/ from the table"),
+            Option("explain", "show each gate's command, env, install, pythons, OSes: local vs CI"),
+        ),
+    ),
+    Command(
+        "init",
+        "adopt release-parity here: propose [tool.release], noxfile, tasks, workflows",
+        "release.init:init_command",
+        (Option("write", "write the proposed files (without it: show them as a diff)"),),
     ),
 )
 

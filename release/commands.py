@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from release import changelog, config, git, graph, version_files, versioning
+from release import changelog, config, git, graph, modes, version_files, versioning
 from release.errors import UsageError
 from release.graph import Context, Journal, Plan, Status, Step
 from release.state import STATE_DIR
@@ -34,8 +34,21 @@ def load(root: Path | str = ".") -> config.Config:
 
 
 def make_context(loaded: config.Config, options: Options) -> Context:
-    """Resolve the version asked for against the current one; say when it is a resume."""
+    """Resolve the version asked for against the current one; say when it is a resume.
+
+    With --resume the version may be left out: it is the interrupted release's.
+    """
+    state = loaded.root / STATE_DIR
     text = options.get("version") or ""
+    if options.get("resume"):
+        pending = Journal.unfinished(state)
+        if not pending:
+            raise UsageError("there is no interrupted release to resume",
+                             "start one: nox -s release -- VERSION --execute")  # fmt: skip
+        if text and versioning.parse(text) != versioning.parse(pending):
+            raise UsageError(f"the interrupted release is {pending}, not {text}",
+                             "resume it: nox -s release -- --resume")  # fmt: skip
+        text = pending
     if not text:
         raise UsageError("no version given", "give a version such as 1.0.23 or a bump keyword")
     git.require_repository(loaded.root)
@@ -49,7 +62,6 @@ def make_context(loaded: config.Config, options: Options) -> Context:
         normalised = versioning.normalisation_note(text, version)
         if normalised:
             note(normalised)
-    state = loaded.root / STATE_DIR
     tag = versioning.tag_for(version, loaded.tag_format)
     resuming = version == current and (
         bool(options.get("recovered"))
@@ -61,8 +73,13 @@ def make_context(loaded: config.Config, options: Options) -> Context:
     return Context(loaded, current, version, {**options, "resuming": resuming})
 
 
-def run_steps(context: Context, steps: Sequence[Step], *, execute: bool, journal: bool) -> int:
-    """Render the plan (dry run: check steps still run, to report problems now) or run it."""
+def run_steps(
+    context: Context, steps: Sequence[Step], *, execute: bool, journal: bool, finish: bool = True
+) -> int:
+    """Render the plan (dry run: check steps still run, to report problems now) or run it.
+
+    `finish=False` (a partial run such as --local-only) leaves the journal open.
+    """
     plan = Plan.make(context, steps)
     if not execute:
         print(plan.render())
@@ -77,7 +94,7 @@ def run_steps(context: Context, steps: Sequence[Step], *, execute: bool, journal
     error = graph.failure(outcomes)
     if error:
         raise error
-    if run_journal is not None:
+    if run_journal is not None and finish:
         run_journal.mark("finished", True)
     skipped = [n for n, o in outcomes.items() if o.status is Status.SKIPPED]
     if skipped:
@@ -86,10 +103,17 @@ def run_steps(context: Context, steps: Sequence[Step], *, execute: bool, journal
 
 
 def release(options: Options) -> int:
+    """The whole release, or the part a mode names; a finished one is reported, not redone."""
     loaded = load()
     context = make_context(loaded, options)
-    steps = pipeline(loaded)
-    return run_steps(context, steps, execute=bool(options.get("execute")), journal=True)
+    done = modes.already_released(context)
+    if done:
+        print(f"{context.version} is already released ({done}): nothing to do")
+        return 0
+    steps = modes.select_mode(pipeline(loaded), context)
+    acting = any(options.get(flag) for flag in ("execute", "push_only", "resume"))
+    local_only = bool(options.get("local_only"))
+    return run_steps(context, steps, execute=acting, journal=True, finish=not local_only)
 
 
 def bump(options: Options) -> int:

@@ -282,11 +282,20 @@ def proposal(root: Path) -> tuple[list[Edit], list[str]]:
     edits = [Edit("pyproject.toml", pyproject, new_pyproject)]
     edits.append(Edit("noxfile.py", _read(root / "noxfile.py"), _noxfile(root)))
     edits.append(Edit("tasks.py", _read(root / "tasks.py"), _tasks(root)))
+    edits.append(Edit(".gitignore", _read(root / ".gitignore"), _gitignore(root)))
     adopted = config.load_text(root, new_pyproject)
     for path, content in ci_parity.expected(adopted).items():
         edits.append(Edit(path, _read(root / path), content))
     notes += workflow_drift(root, adopted)
     return [edit for edit in edits if edit.old != edit.new], notes
+
+
+def _gitignore(root: Path) -> str:
+    """`.release/` ignored at the root: build backends read only the root .gitignore."""
+    text = _read(root / ".gitignore")
+    if any(line.strip().strip("/") == ".release" for line in text.splitlines()):
+        return text
+    return (text.rstrip("\n") + "\n" if text.strip() else "") + ".release/\n"
 
 
 def _read(path: Path) -> str:

@@ -14,13 +14,12 @@ import json
 import os
 import re
 import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import tomlkit
-import tomlkit.exceptions
-import tomlkit.items
 from packaging.version import Version
 
 from release import git
@@ -61,10 +60,18 @@ def _one_match(text: str, regex: re.Pattern[str], spec: VersionFile, what: str) 
     return matches[0]
 
 
-def _toml_locate(text: str, spec: VersionFile) -> tuple[tomlkit.TOMLDocument, list[str]]:
+def _toml_locate(text: str, spec: VersionFile, *, edit: bool) -> tuple[Any, list[str]]:
+    """tomlkit when the file will be rewritten (it keeps the formatting); the stdlib's
+    tomllib to only read, which keeps tomlkit out of `python -m release next`'s start-up."""
+    document: Any
     try:
-        document = tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as exc:
+        if edit:
+            import tomlkit
+
+            document = tomlkit.parse(text)
+        else:
+            document = tomllib.loads(text)
+    except ValueError as exc:  # tomllib's TOMLDecodeError and tomlkit's ParseError
         raise ConfigError(f"{spec.path}: not valid TOML: {exc}", "fix the syntax") from None
     keys = spec.key.split(".")
     node: object = document
@@ -115,7 +122,7 @@ def _regex_for(spec: VersionFile) -> tuple[re.Pattern[str], str]:
 
 def read_value(text: str, spec: VersionFile) -> str:
     if spec.key and Path(spec.path).suffix == ".toml":
-        document, keys = _toml_locate(text, spec)
+        document, keys = _toml_locate(text, spec, edit=False)
         node: object = document
         for key in keys:
             node = node[key]  # type: ignore[index]
@@ -127,7 +134,10 @@ def read_value(text: str, spec: VersionFile) -> str:
 def replace_value(text: str, spec: VersionFile, value: str) -> str:
     """`text` with the located value replaced; every other byte is kept."""
     if spec.key and Path(spec.path).suffix == ".toml":
-        document, keys = _toml_locate(text, spec)
+        import tomlkit
+        import tomlkit.items
+
+        document, keys = _toml_locate(text, spec, edit=True)
         parent = document
         for key in keys[:-1]:
             parent = parent[key]

@@ -127,3 +127,10 @@ def test_init_lists_the_flags_hand_written_workflows_ran(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert ".github/workflows/tests.yml" in result.stderr
     assert "--timeout=60" in result.stderr
+
+
+def test_init_ignores_the_state_folder_at_the_root(tmp_path: Path) -> None:
+    """Build backends read only the root .gitignore: `.release/` must be listed there."""
+    root = adopt("static", tmp_path)
+    assert release_cli(root, "init", "--write").returncode == 0
+    assert (root / ".gitignore").read_text() == ".nox/\ndist/\n__pycache__/\n.release/\n"

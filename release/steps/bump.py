@@ -17,8 +17,13 @@ def _changelog_edit(context: Context) -> list[Edit]:
     text = version_files.read_text(context.root, path)
     if any(section.name == str(context.version) for section in changelog.sections(text)):
         return []  # already promoted by an earlier run
+    filled = text
+    if context.option("changelog") == "generate":  # an empty Unreleased: from the commits
+        from release import changelog_gen
+
+        filled = changelog_gen.fill_unreleased(context.config, text)
     new = changelog.promote(
-        text,
+        filled,
         str(context.version),
         context.today,
         context.tag,

@@ -1,0 +1,69 @@
+"""The `build` and `wheelcheck` commands: the same steps the release runs, on their own.
+
+They go through the graph like every command, so output and logs look the same. A
+`wheelcheck` on a missing or stale dist/ builds first, and says so, rather than
+checking files that no longer match the tree.
+"""
+
+from __future__ import annotations
+
+from packaging.version import Version
+
+from release import git, graph, version_files, versioning
+from release.commands import Options, load, note, run_steps
+from release.config import Config
+from release.errors import ReleaseError
+from release.graph import Context
+from release.steps import build as build_step
+from release.steps import pipeline
+
+
+def _run(loaded: Config, context: Context, names: list[str]) -> int:
+    steps = graph.select(pipeline(loaded), names)
+    return run_steps(context, steps, execute=True, journal=False)
+
+
+def _current(loaded: Config) -> Version:
+    git.require_repository(loaded.root)
+    return version_files.current_version(loaded)
+
+
+def stale(loaded: Config, version: str | None) -> str:
+    """Why dist/ cannot be checked as it is ('' when it can)."""
+    try:
+        manifest = build_step.read_manifest(loaded.root)
+    except ReleaseError as error:
+        return error.message
+    if version is not None and Version(manifest.version) != Version(version):
+        return f"dist/ holds {manifest.version}, not {version}"
+    made = (loaded.root / build_step.DIST / build_step.MANIFEST).stat().st_mtime
+    if made < int(git.git(loaded.root, "log", "-1", "--format=%ct").strip()):
+        return "dist/ is older than the last commit"
+    return ""
+
+
+def build(options: Options) -> int:
+    loaded = load()
+    current = _current(loaded)
+    return _run(loaded, Context(loaded, current, current, options), ["build"])
+
+
+def wheelcheck(options: Options) -> int:
+    """Check dist/ against a version (default: the project's; a dynamic one's: the built one)."""
+    loaded = load()
+    current = _current(loaded)
+    text = options.get("version") or ""
+    version = versioning.target(text, current) if text else None
+    if version is None and loaded.version_source == "dynamic":
+        reason = stale(loaded, None)
+        if reason:
+            note(f"{reason}: building first")
+            _run(loaded, Context(loaded, current, current, options), ["build"])
+        version = Version(build_step.read_manifest(loaded.root).version)
+    version = version or current
+    reason = stale(loaded, str(version))
+    names = ["wheelcheck"]
+    if reason:
+        note(f"{reason}: building first")
+        names = ["build", "wheelcheck"]
+    return _run(loaded, Context(loaded, current, version, options), names)

@@ -1,0 +1,34 @@
+"""Test-only kill points: prove that a release killed anywhere finishes when run again.
+
+With RELEASE_TEST_KILL_AT=<point> the process sends itself SIGKILL when it reaches that
+point: no cleanup, no `finally`, exactly what a power cut or `kill -9` does. Unset, a
+point costs one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+ENV = "RELEASE_TEST_KILL_AT"
+
+#: Every point, in the order a release reaches them.
+POINTS = (
+    "before-commit",  # bump, build and checks done; nothing committed
+    "after-commit",  # release commit made, no tag yet
+    "after-tag",  # tag made locally, nothing pushed
+    "after-branch-push",  # branch on the remote, tag still local
+    "after-ci",  # CI waited for (or skipped), nothing uploaded
+    "mid-upload",  # the first file (the wheel) is on the index, the others are not
+    "after-upload",  # every file on the index, the tag not yet pushed
+    "after-tag-push",  # tag on the remote, not yet verified (`before-verify`)
+    "after-staging-upload",  # on the staging index, not yet verified there
+    "after-verify",  # verified, the journal not yet marked finished
+)
+
+
+def point(name: str) -> None:
+    """Die here, abruptly, when the test switch names this point."""
+    assert name in POINTS, name
+    if os.environ.get(ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,87 @@
+"""The whole-release modes, and whether a release is already done.
+
+A mode is a choice of steps from the one pipeline: --local-only stops after the local
+tag, --push-only runs only what happens on the remote and the index, --skip-tests drops
+the quality gates (loudly, and the journal records it). A release whose effects are all
+in place is reported as released and left alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from release import git, graph, index
+from release.errors import ReleaseError, UsageError
+from release.graph import Context, Journal, Step
+from release.steps import push
+
+#: What happens beyond this machine, in pipeline order.
+REMOTE_STEPS = ("push", "wait-ci", "publish", "push-tag", "verify")
+#: The steps from the tag on: what a deleted tag must redo.
+FROM_TAG = ("tag", *REMOTE_STEPS)
+
+
+def already_released(context: Context) -> str:
+    """Why this version counts as released ('' when it does not).
+
+    Its journal says it finished; or, with no journal of an interrupted run for it,
+    every effect is in place: the tag on the remote and the files on the index.
+    """
+    if context.version != context.current:
+        return ""
+    journal = Journal(context.state, str(context.version))
+    if journal.data.get("finished"):
+        return "its journal in .release/ says it finished"
+    if journal.data["steps"]:
+        return ""  # an interrupted run: resume it
+    return _effects_in_place(context)
+
+
+def _effects_in_place(context: Context) -> str:
+    config, root, tag = context.config, context.root, context.tag
+    commit = git.tag_commit(root, tag)
+    name = push.remote(context, required=False)
+    if not commit or not name:
+        return ""
+    spec = index.for_version(config.publish, context.version)
+    try:
+        if push.remote_commit(root, name, f"refs/tags/{tag}") != commit:
+            return ""
+        there = [f.filename for f in index.files(index.resolve(spec), config.name, context.version)]
+    except ReleaseError:
+        return ""
+    if not any(n.endswith(".whl") for n in there) or not any(n.endswith(".tar.gz") for n in there):
+        return ""
+    return f"tag {tag} is on {name} and its files are on {spec}"
+
+
+def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
+    """The steps of this run's mode (every step when no mode is given)."""
+    local_only, push_only = context.option("local_only"), context.option("push_only")
+    if local_only and push_only:
+        raise UsageError("--local-only and --push-only exclude each other",
+                         "--local-only first (tag here), then --push-only (ship it)")  # fmt: skip
+    names = [step.name for step in steps]
+    if local_only:
+        names = [name for name in names if name not in REMOTE_STEPS]
+    if push_only:
+        if not git.tag_commit(context.root, context.tag):
+            raise ReleaseError(
+                f"--push-only: there is no tag {context.tag} to push",
+                f"make it first: nox -s release -- {context.version} --execute --local-only",
+            )
+        names = [name for name in names if name in REMOTE_STEPS]
+    if context.option("skip_tests"):
+        gates = [name for name in names if name.startswith("gate:")]
+        names = [name for name in names if name not in gates]
+        _skip_tests_loudly(context, gates)
+    return graph.select(steps, names)
+
+
+def _skip_tests_loudly(context: Context, gates: list[str]) -> None:
+    skipped = ", ".join(gates) or "none configured"
+    print(f"WARNING: --skip-tests: the quality gates are NOT run for {context.version}"
+          f" ({skipped}); this is recorded in .release/journal.json", file=sys.stderr)  # fmt: skip
+    if any(context.option(flag) for flag in ("execute", "push_only", "resume")):
+        Journal(context.state, str(context.version)).mark("skipped_tests", gates)

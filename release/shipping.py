@@ -1,0 +1,97 @@
+"""The shipping commands: publish, verify and retag, each usable on its own."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from packaging.version import Version
+
+from release import commands, git, index, modes, version_files, versioning
+from release.config import Config
+from release.errors import ReleaseError, UsageError
+from release.graph import Context, Journal
+from release.proc import Log
+from release.state import state_dir
+from release.steps import push, verify, wait_ci
+from release.steps.publish import upload
+
+Options = Mapping[str, Any]
+
+
+def _version(loaded: Config, options: Options) -> Version:
+    text = options.get("version") or ""
+    return versioning.parse(text) if text else version_files.current_version(loaded)
+
+
+def _log(loaded: Config, name: str) -> Log:
+    return Log(state_dir(loaded.root) / "logs" / f"{name}.log")
+
+
+def verify_command(options: Options) -> int:
+    """`nox -s verify -- [VERSION] [--index NAME|URL]`: the checks table, from a clean venv."""
+    loaded = commands.load()
+    version = _version(loaded, options)
+    spec = options.get("index") or index.for_version(loaded.publish, version)
+    timeout = wait_ci.seconds(options.get("timeout"), verify.DEFAULT_TIMEOUT, "--timeout")
+    log = _log(loaded, "verify")
+    try:
+        print(verify.verify(loaded, version, spec, log=log, timeout=timeout,
+                            report_path=state_dir(loaded.root) / verify.REPORT))  # fmt: skip
+    finally:
+        log.close()
+    return 0
+
+
+def publish_command(options: Options) -> int:
+    """`nox -s publish -- [VERSION] [--index NAME|URL]`: upload dist/ from this machine."""
+    loaded = commands.load()
+    version = _version(loaded, options)
+    spec = options.get("index") or index.for_version(loaded.publish, version)
+    log = _log(loaded, "publish")
+    try:
+        print(upload(loaded, version, spec, log))
+    finally:
+        log.close()
+    return 0
+
+
+def retag_command(options: Options) -> int:
+    """`nox -s retag -- VERSION [--yes]`: delete a bad tag here and on the remote.
+
+    Asks first (a line on stdin: y/yes) unless --yes; the journal forgets the steps from
+    the tag on, so the next release run tags the right commit and carries on.
+    """
+    loaded = commands.load()
+    version = _version(loaded, options)
+    context = Context(loaded, version_files.current_version(loaded), version)
+    tag, root = context.tag, context.root
+    local = git.tag_commit(root, tag)
+    name = push.remote(context, required=False)
+    there = push.remote_commit(root, name, f"refs/tags/{tag}") if name else ""
+    if not local and not there:
+        raise UsageError(f"there is no tag {tag} here or on {name or 'a remote'}",
+                         "nothing to delete")  # fmt: skip
+    places = []
+    if local:
+        places.append(f"here ({local[:12]})")
+    if there:
+        places.append(f"on {name} ({there[:12]})")
+    question = f"delete tag {tag} {' and '.join(places)}? [y/N] "
+    if not options.get("yes"):
+        print(question, end="", flush=True)
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            raise ReleaseError("not confirmed: nothing was deleted", "answer y, or add --yes")
+    if there:
+        git.git(root, "push", "--quiet", name, "--delete", f"refs/tags/{tag}")
+    if local:
+        git.git(root, "tag", "--delete", tag)
+    journal = Journal(context.state, str(version))
+    if journal.data["steps"]:  # a journal of this version's release (not of another)
+        for step in modes.FROM_TAG:
+            journal.data["steps"].pop(step, None)
+        journal.mark("finished", False)
+    print(f"deleted {tag} {' and '.join(places)}; tag the right commit with:"
+          f" nox -s release -- {version} --execute")  # fmt: skip
+    return 0

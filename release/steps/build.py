@@ -1,0 +1,166 @@
+"""build: the sdist, then the wheel from the sdist, into an emptied dist/ with a manifest.
+
+Building the wheel from the sdist (what `python -m build` does by default) means a
+file the sdist forgot breaks the build here, not on a user's machine. dist/ is emptied
+first so no stale file can be uploaded, and dist/manifest.json records name, size and
+sha256 of each artifact for wheelcheck, publish and verify.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from email.message import Message
+from email.parser import HeaderParser
+from pathlib import Path
+
+from release import git, proc, venvcheck
+from release.errors import ReleaseError
+from release.graph import Action, Context, Step
+from release.proc import Log
+
+DIST = "dist"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    filename: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """dist/manifest.json: {"name", "version", "files": [{filename, size, sha256}]}."""
+
+    name: str
+    version: str
+    files: tuple[Artifact, ...]
+
+    def path(self, root: Path, suffix: str) -> Path:
+        """The one artifact whose name ends with `suffix` ('.whl' or '.tar.gz')."""
+        found = [f.filename for f in self.files if f.filename.endswith(suffix)]
+        if len(found) != 1:
+            raise ReleaseError(
+                f"{DIST}/{MANIFEST} lists {len(found)} '{suffix}' files, expected one",
+                "run the build step again (nox -s build)",
+            )
+        return root / DIST / found[0]
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def wheel_metadata(wheel: Path) -> Message:
+    """The core metadata of a wheel (`.dist-info/METADATA`)."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = [n for n in archive.namelist()
+                 if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]  # fmt: skip
+        if len(names) != 1:
+            raise ReleaseError(f"{wheel.name} has {len(names)} .dist-info/METADATA files")
+        return HeaderParser().parsestr(archive.read(names[0]).decode("utf-8"))
+
+
+def sdist_metadata(sdist: Path) -> Message:
+    """The core metadata of an sdist (its top-level PKG-INFO)."""
+    with tarfile.open(sdist) as archive:
+        members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
+                   and m.name.endswith("/PKG-INFO")]  # fmt: skip
+        handle = archive.extractfile(members[0]) if len(members) == 1 else None
+        if handle is None:
+            raise ReleaseError(f"{sdist.name} has no PKG-INFO at its top")
+        return HeaderParser().parsestr(handle.read().decode("utf-8"))
+
+
+def read_manifest(root: Path) -> Manifest:
+    """The manifest, after checking every listed file is there with the recorded hash."""
+    path = root / DIST / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = tuple(Artifact(f["filename"], int(f["size"]), f["sha256"]) for f in data["files"])
+        manifest = Manifest(str(data["name"]), str(data["version"]), files)
+    except FileNotFoundError:
+        raise ReleaseError(f"{DIST}/{MANIFEST} not found", "build first: nox -s build") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReleaseError(f"{path} is not a build manifest ({exc!r})",
+                           "build again: nox -s build") from None  # fmt: skip
+    for artifact in manifest.files:
+        file = root / DIST / artifact.filename
+        if not file.is_file() or sha256(file) != artifact.sha256:
+            raise ReleaseError(
+                f"{DIST}/{artifact.filename} is missing or changed since it was built",
+                "build again: nox -s build",
+            )
+    return manifest
+
+
+def write_manifest(dist: Path) -> Manifest:
+    files = sorted(p for p in dist.iterdir() if p.name.endswith((".whl", ".tar.gz")))
+    wheels = [p for p in files if p.suffix == ".whl"]
+    if len(files) != 2 or len(wheels) != 1:
+        raise ReleaseError(
+            f"the build left {', '.join(p.name for p in files) or 'nothing'} in {DIST}/,"
+            " expected one sdist and one wheel",
+            "check the build backend's configuration",
+        )
+    metadata = wheel_metadata(wheels[0])
+    manifest = Manifest(
+        str(metadata.get("Name", "")),
+        str(metadata.get("Version", "")),
+        tuple(Artifact(p.name, p.stat().st_size, sha256(p)) for p in files),
+    )
+    data = {"name": manifest.name, "version": manifest.version,
+            "files": [vars(artifact) for artifact in manifest.files]}  # fmt: skip
+    (dist / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def build_env(context: Context) -> dict[str, str]:
+    """SOURCE_DATE_EPOCH from HEAD (same commit, same bytes where the backend allows).
+
+    A dynamic-version project (setuptools-scm, hatch-vcs) building a new release is
+    told its version, since the tag that would carry it is made after the checks.
+    """
+    env = {}
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        env["SOURCE_DATE_EPOCH"] = git.git(context.root, "log", "-1", "--format=%ct").strip()
+    if context.config.version_source == "dynamic" and context.version != context.current:
+        env["SETUPTOOLS_SCM_PRETEND_VERSION"] = str(context.version)
+    return env
+
+
+def build(context: Context, log: Log) -> str:
+    dist = context.root / DIST
+    shutil.rmtree(dist, ignore_errors=True)
+    argv = [sys.executable, "-m", "build", "--outdir", str(dist)]
+    if venvcheck.has_uv():
+        argv += ["--installer", "uv"]
+    proc.run([*argv, str(context.root)], cwd=context.root, env=build_env(context), log=log,
+             what="python -m build")  # fmt: skip
+    manifest = write_manifest(dist)
+    return ", ".join(artifact.filename for artifact in manifest.files)
+
+
+def plan(context: Context) -> list[Action]:
+    return [Action(f"empty {DIST}/, build the sdist and the wheel from it, write "
+                   f"{DIST}/{MANIFEST}", build)]  # fmt: skip
+
+
+STEP = Step(
+    "build",
+    "build the sdist and, from it, the wheel into an emptied dist/",
+    plan,
+    requires=("bump",),
+)

@@ -1,0 +1,248 @@
+"""Install a distribution into a fresh venv outside the source tree and prove it works.
+
+Used twice by wheelcheck (from the wheel, then from the sdist) and by verify (from the
+index). The venv lives in a temporary directory and every command runs from there
+with isolated Python, so nothing in the source tree can make a broken artifact look
+good: a package left out of the wheel fails the import here even though it imports
+fine in the checkout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shlex
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from release import proc
+from release.config import Config
+from release.errors import ReleaseError
+from release.proc import Log
+from release.report import Check, run_checks
+
+#: Run inside the venv: import the package, write what the checks need to a JSON file
+#: (a file, not stdout, which the package itself may print to).
+PROBE = """
+import importlib, importlib.metadata as md, json, sys
+name, package, report = sys.argv[1:4]
+out = {"scripts": [], "error": "", "file": "", "version": None, "all": None, "missing": []}
+try:
+    dist = md.distribution(name)
+    out["scripts"] = sorted({e.name for e in dist.entry_points if e.group == "console_scripts"})
+except md.PackageNotFoundError:
+    out["error"] = "distribution %r is not installed" % name
+try:
+    module = importlib.import_module(package)
+except BaseException as exc:
+    out["error"] = out["error"] or "%s: %s" % (type(exc).__name__, exc)
+else:
+    out["file"] = getattr(module, "__file__", None) or ""
+    if hasattr(module, "__version__"):
+        out["version"] = str(module.__version__)
+    names = getattr(module, "__all__", None)
+    if names is not None:
+        out["all"] = len(names)
+        for attribute in names:
+            try:
+                getattr(module, attribute)
+            except Exception:
+                out["missing"].append(str(attribute))
+with open(report, "w", encoding="utf-8") as handle:
+    json.dump(out, handle)
+"""
+
+TIMEOUT = 300.0  # seconds for one install or one command
+
+
+def has_uv() -> bool:
+    """uv is a dependency, so normally present; without it, stdlib venv and pip."""
+    return importlib.util.find_spec("uv") is not None
+
+
+@dataclass(frozen=True)
+class Venv:
+    path: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.path / ("Scripts" if os.name == "nt" else "bin")
+
+    @property
+    def python(self) -> Path:
+        return self.bin / ("python.exe" if os.name == "nt" else "python")
+
+    def env(self) -> dict[str, str]:
+        """The venv's bin first on PATH; nothing that could point Python at the checkout."""
+        path = f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"
+        return {"PATH": path, "VIRTUAL_ENV": str(self.path), "PYTHONPATH": "",
+                "PYTHONNOUSERSITE": "1"}  # fmt: skip
+
+
+def _create(venv: Venv, config: Config, requirements: Sequence[str], pip_args: Sequence[str],
+            log: Log, uv: bool) -> None:  # fmt: skip
+    if uv:
+        uv_run = [sys.executable, "-m", "uv"]
+        proc.run([*uv_run, "venv", "--quiet", "--python", sys.executable, str(venv.path)],
+                 log=log, timeout=TIMEOUT, what="uv venv")  # fmt: skip
+        install = [*uv_run, "pip", "install", "--python", str(venv.python),
+                   "--refresh-package", config.name]  # fmt: skip
+    else:
+        proc.run([sys.executable, "-m", "venv", str(venv.path)], log=log, timeout=TIMEOUT,
+                 what="python -m venv")  # fmt: skip
+        install = [str(venv.python), "-m", "pip", "install", "--no-input"]
+    proc.run([*install, *pip_args, *requirements], cwd=venv.path.parent, env=venv.env(),
+             log=log, timeout=TIMEOUT, what="install " + " ".join(requirements))  # fmt: skip
+
+
+def _probe(venv: Venv, config: Config, log: Log) -> dict[str, Any]:
+    probe, found = venv.path.parent / "probe.py", venv.path.parent / "probe.json"
+    probe.write_text(PROBE, encoding="utf-8")
+    proc.run(
+        [str(venv.python), "-I", str(probe), config.name, config.package, str(found)],
+        cwd=venv.path.parent, env=venv.env(), log=log, timeout=TIMEOUT,
+        what=f"import {config.package}",
+    )  # fmt: skip
+    if not found.exists():  # the import ended the process (os._exit) before the report
+        raise ReleaseError(f"import {config.package} ended Python before it finished")
+    result: dict[str, Any] = json.loads(found.read_text(encoding="utf-8"))
+    return result
+
+
+def _tail(result: proc.Result) -> str:
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    return lines[-1].strip() if lines else "no output"
+
+
+def _scripts(venv: Venv, names: list[str], log: Log) -> Check:
+    failed = []
+    for name in names:
+        result = proc.run([str(venv.bin / name), "--help"], cwd=venv.path.parent,
+                          env=venv.env(), log=log, check=False, input="",
+                          timeout=TIMEOUT)  # fmt: skip
+        if not result.ok:
+            failed.append(f"{name} --help exited {result.returncode}: {_tail(result)}")
+    if failed:
+        return Check("console scripts", False, "; ".join(failed))
+    return Check("console scripts", True, ", ".join(f"{n} --help" for n in names) or "none")
+
+
+def _smoke(venv: Venv, commands: Sequence[str], log: Log) -> Check:
+    failed = []
+    for command in commands:
+        result = proc.run(shlex.split(command), cwd=venv.path.parent, env=venv.env(), log=log,
+                          check=False, input="", timeout=TIMEOUT)  # fmt: skip
+        if not result.ok:
+            failed.append(f"`{command}` exited {result.returncode}: {_tail(result)}")
+    if failed:
+        return Check("smoke", False, "; ".join(failed))
+    return Check("smoke", True, f"{len(commands)} passed" if commands else "none configured")
+
+
+def _version(found: dict[str, Any], package: str, version: str) -> Check:
+    value = found["version"]
+    if value is None:
+        return Check("__version__", True, f"{package} has no __version__: not compared")
+    try:
+        same = Version(value) == Version(version)
+    except InvalidVersion:
+        same = False
+    detail = f"{package}.__version__ is '{value}', expected '{version}'"
+    return Check("__version__", same, value if same else detail)
+
+
+def _all(found: dict[str, Any], package: str) -> Check:
+    if found["all"] is None:
+        return Check("__all__", True, f"{package} has no __all__")
+    if found["missing"]:
+        return Check("__all__", False, f"missing from {package}: " + ", ".join(found["missing"]))
+    count = found["all"]
+    return Check("__all__", True, f"{count} name{'s' if count != 1 else ''} resolved")
+
+
+def _import(found: dict[str, Any], venv: Venv, package: str) -> Check:
+    if found["error"]:
+        return Check("import", False, f"import {package}: {found['error']}")
+    where = Path(found["file"]).resolve() if found["file"] else venv.path
+    if not where.is_relative_to(venv.path.resolve()):
+        return Check("import", False, f"{package} came from {where}, not the fresh venv")
+    return Check("import", True, f"import {package}")
+
+
+AFTER_IMPORT = ("__version__", "__all__", "console scripts", "smoke")
+
+
+def _not_run(names: Sequence[str], why: str) -> list[Check]:
+    """Checks that cannot run because an earlier one failed: shown, not counted twice."""
+    return [Check(name, False, f"not run: {why}", warning=True) for name in names]
+
+
+def _checks(venv: Venv, config: Config, version: str, log: Log) -> list[Check]:
+    try:
+        found = _probe(venv, config, log)
+    except ReleaseError as error:
+        found = {"error": f"{error.message}: {_reason(error.detail)}"}
+    imported = _import(found, venv, config.package)
+    if not imported.ok:
+        return [imported, *_not_run(AFTER_IMPORT, f"the import of {config.package} failed")]
+    return [
+        imported,
+        *run_checks([
+            ("__version__", lambda: _version(found, config.package, version)),
+            ("__all__", lambda: _all(found, config.package)),
+            ("console scripts", lambda: _scripts(venv, found["scripts"], log)),
+            ("smoke", lambda: _smoke(venv, config.smoke, log)),
+        ]),
+    ]  # fmt: skip
+
+
+def install_checks(
+    config: Config,
+    version: str,
+    requirements: list[str],
+    *,
+    pip_args: Sequence[str] = (),
+    log: Log,
+    label: str = "",
+    uv: bool | None = None,
+) -> list[Check]:
+    """Install `requirements` into a fresh venv and check the package the way a user meets it.
+
+    Every check runs (none stops the others); those that need the package imported
+    are shown as not run when the import fails, so the table points at the cause.
+    """
+    requirements = [str(Path(r).resolve()) if Path(r).exists() else r for r in requirements]
+    with tempfile.TemporaryDirectory(prefix="release-venv-") as temp:
+        venv = Venv(Path(temp).resolve() / "venv")
+        if venv.path.is_relative_to(config.root):
+            raise ReleaseError(
+                f"the temporary directory {temp} is inside the source tree",
+                "set TMPDIR to a directory outside the project",
+            )
+        try:
+            _create(venv, config, requirements, pip_args, log, has_uv() if uv is None else uv)
+        except ReleaseError as error:
+            results = [Check("install", False, f"{error.message}: {_reason(error.detail)}"),
+                       *_not_run(("import", *AFTER_IMPORT), "the install failed")]  # fmt: skip
+        else:
+            shown = " ".join(Path(r).name if Path(r).is_absolute() else r for r in requirements)
+            results = [Check("install", True, shown),
+                       *_checks(venv, config, version, log)]  # fmt: skip
+    prefix = f"{label}: " if label else ""
+    return [Check(prefix + c.name, c.ok, c.detail, c.warning) for c in results]
+
+
+def _reason(detail: str) -> str:
+    """An installer's complaint on one line: from its first `error` line to the end."""
+    lines = [line.strip() for line in detail.splitlines() if line.strip()]
+    first = next((i for i, line in enumerate(lines) if line.lower().startswith("error")), -1)
+    text = " ".join(lines[first:]) if lines else "no output"
+    return re.sub(r"^error:\s*", "", text, flags=re.IGNORECASE)
