@@ -8,14 +8,14 @@ One command from a fresh clone (needs git, Python >= 3.11, PyPI, and ../shared/b
 It makes the histories with mkrepo.py (cached under benchmarks/.cache), installs
 release-parity (editable, this checkout) and each peer -- commitizen,
 python-semantic-release, git-cliff -- into its own venv under benchmarks/.venvs, runs
-every command several times on the same history and prints one markdown table: median
-wall time and peak RSS (the process and its children), with the raw `git log` reading
-the same commits as the floor. It checks that every tool names the same next version
-(and fails when release-parity and commitizen disagree) and prints the targets of the
-issue as pass/fail. The table is also written to benchmarks/results/commits.md.
+every command several times (round-robin) on the same history and prints one markdown
+table: median wall time and peak RSS (the process or its largest child), with the raw
+`git log` reading the same commits as the floor. It checks that every tool names the
+same next version (and fails when release-parity and commitizen disagree) and prints the
+targets of the issue as pass/fail. The table is also written to benchmarks/results/commits.md.
 
-Children are started with subprocess + os.wait4 here, not release.proc.run: wait4 is
-what gives each run's own peak RSS.
+Children are started with subprocess + os.wait4 here, not release.proc.run: the timing
+and the RSS of each run are the point.
 """
 
 from __future__ import annotations
@@ -135,19 +135,31 @@ def once(argv: Sequence[str], repo: Path) -> tuple[float, int]:
     return wall, peak
 
 
-def measure(task: str, tool: Tool, repo: Path, runs: int) -> Result:
-    walls: list[float] = []
-    peak = 0
-    while len(walls) < (runs if not walls or walls[0] < SLOW else min(runs, 3)):
-        wall, rss = once(tool.argv, repo)
-        walls.append(wall)
-        peak = max(peak, rss)
-        if tool.restore:
-            subprocess.run(["git", "checkout", "-q", "--", "CHANGELOG.md"], cwd=repo, check=True)
-    result = Result(task, tool.name, statistics.median(walls), peak / 1024, len(walls))
-    print(f"  {task:<9} {tool.name:<36} {result.wall:8.3f} s {result.rss_mb:7.1f} MiB",
-          file=sys.stderr)  # fmt: skip
-    return result
+def measure(all_tools: dict[str, list[Tool]], repo: Path, runs: int) -> list[Result]:
+    """Every command `runs` times, round-robin: a burst of load elsewhere on the machine
+    hits all tools alike instead of one. A command slower than SLOW stops after 3 runs."""
+    commands = [(task, tool) for task, group in all_tools.items() for tool in group]
+    walls: dict[str, list[float]] = {tool.name: [] for _, tool in commands}
+    peaks = dict.fromkeys(walls, 0)
+    for round_ in range(runs):
+        for _, tool in commands:
+            if round_ >= 3 and walls[tool.name][0] >= SLOW:
+                continue
+            wall, rss = once(tool.argv, repo)
+            walls[tool.name].append(wall)
+            peaks[tool.name] = max(peaks[tool.name], rss)
+            if tool.restore:
+                subprocess.run(
+                    ["git", "checkout", "-q", "--", "CHANGELOG.md"], cwd=repo, check=True
+                )
+    results = []
+    for task, tool in commands:
+        taken = walls[tool.name]
+        results.append(Result(task, tool.name, statistics.median(taken), peaks[tool.name] / 1024,
+                              len(taken)))  # fmt: skip
+        print(f"  {task:<9} {tool.name:<50} {results[-1].wall:8.3f} s"
+              f" {results[-1].rss_mb:7.1f} MiB", file=sys.stderr)  # fmt: skip
+    return results
 
 
 def output(argv: Sequence[str], repo: Path) -> str:
@@ -294,10 +306,7 @@ def main() -> int:
         shown, agree = agreement(repo, all_tools)
         ok &= agree
         agreements.append(f"- {size:,} commits: {shown}{'' if agree else '  <-- DISAGREE'}")
-        results[size] = [
-            measure(task, tool, repo, args.runs) for task, group in all_tools.items()
-            for tool in group
-        ]  # fmt: skip
+        results[size] = measure(all_tools, repo, args.runs)
     starting = startup(history(min(results), args.seed), args.runs)
 
     git_version = output(("git", "version"), ROOT).split()[-1]

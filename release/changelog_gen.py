@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from release import changelog, proc, version_files
 from release.commits import Commit, load, read, release_tags, since_last_release
@@ -33,8 +32,7 @@ _REMOTE = re.compile(
 Entry = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class Links:
+class Links(NamedTuple):
     """URL prefixes for a commit and an issue on the project's forge."""
 
     commit: str
@@ -80,10 +78,10 @@ def entry(commit: Commit, links: Links | None, detail: bool = False) -> str:
         refs += "".join(f", reverts {reverted[:7]}" for reverted in commit.reverts)
     if "#" in text:
         text = _link_issues(text, links)
-    line = f"- **{commit.scope}:** {text} ({refs})" if commit.scope else f"- {text} ({refs})"
+    scope = f"**{commit.scope}:** " if commit.scope else ""
     if detail and commit.breaking != commit.description:
-        line += "\n  " + " ".join(commit.breaking.split())
-    return line
+        return f"- {scope}{text} ({refs})\n  {' '.join(commit.breaking.split())}"
+    return f"- {scope}{text} ({refs})"
 
 
 class Sections:

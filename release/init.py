@@ -118,11 +118,21 @@ def _package(loaded: config.Config) -> str:
     return loaded.package
 
 
+def _private(root: Path) -> list[str]:
+    return [name for name in PRIVATE_FOLDERS if (root / name).is_dir()]
+
+
 def _forbidden(root: Path) -> list[str]:
-    return [f"{name}/**" for name in PRIVATE_FOLDERS if (root / name).is_dir()] + [
-        "**/.env",
-        "**/*.pem",
-    ]
+    return [f"{name}/**" for name in _private(root)] + ["**/.env", "**/*.pem"]
+
+
+#: Where each build backend is told to leave a folder out of the sdist (the wheel
+#: takes only the package already): the pyproject key path and how to name the folder.
+SDIST_EXCLUDES = {
+    "hatchling": (("tool", "hatch", "build", "targets", "sdist", "exclude"), "/{}"),
+    "flit_core": (("tool", "flit", "sdist", "exclude"), "{}/"),
+    "poetry.core": (("tool", "poetry", "exclude"), "{}"),
+}
 
 
 def _changelog(root: Path) -> tuple[str, str]:
@@ -219,11 +229,32 @@ def _flag_drift(path: str, command: str, gates: Iterable[Gate]) -> list[str]:
     return found
 
 
-def _with_table(text: str, table: Mapping[str, Any]) -> str:
+def _with_table(text: str, table: Mapping[str, Any], private: list[str]) -> tuple[str, str]:
+    """pyproject.toml with [tool.release], and private folders kept out of the sdist.
+
+    Returns the new text and a note on how the private folders are excluded.
+    """
     document = tomlkit.parse(text)
-    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+    tool: Any = document.setdefault("tool", tomlkit.table(is_super_table=True))
     tool["release"] = _multiline(table)
-    return tomlkit.dumps(document)
+    backend = str(document.get("build-system", {}).get("build-backend", ""))
+    rule = next((v for k, v in SDIST_EXCLUDES.items() if backend.startswith(k)), None)
+    if not private or rule is None:
+        return tomlkit.dumps(document), ""
+    keys, form = rule
+    node: Any = document
+    for key in keys[:-1]:
+        node = node.setdefault(key, tomlkit.table(is_super_table=True))
+    excluded = node.setdefault(keys[-1], tomlkit.array())
+    excluded.extend(form.format(name) for name in private if form.format(name) not in excluded)
+    return tomlkit.dumps(document), f"{', '.join(private)} left out of the sdist: {'.'.join(keys)}"
+
+
+def _manifest_in(root: Path, private: list[str]) -> str:
+    """setuptools ships every tracked file in the sdist unless MANIFEST.in prunes it."""
+    text = _read(root / "MANIFEST.in")
+    missing = [f"prune {name}\n" for name in private if f"prune {name}" not in text]
+    return text + "".join(missing)
 
 
 def _noxfile(root: Path) -> str:
@@ -275,14 +306,20 @@ def proposal(root: Path) -> tuple[list[Edit], list[str]]:
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     tool = loaded.pyproject.get("tool", {})
     new_pyproject = pyproject
+    private = _private(root)
     if "release" not in tool:
-        new_pyproject = _with_table(pyproject, release_table(loaded, found))
+        new_pyproject, excluded = _with_table(pyproject, release_table(loaded, found), private)
+        if excluded:
+            notes.append(excluded)
     else:
         notes.append("pyproject.toml already has [tool.release]: kept as it is")
     edits = [Edit("pyproject.toml", pyproject, new_pyproject)]
     edits.append(Edit("noxfile.py", _read(root / "noxfile.py"), _noxfile(root)))
     edits.append(Edit("tasks.py", _read(root / "tasks.py"), _tasks(root)))
-    edits.append(Edit(".gitignore", _read(root / ".gitignore"), _gitignore(root)))
+    backend = str(loaded.pyproject.get("build-system", {}).get("build-backend", ""))
+    edits.append(Edit(".gitignore", _read(root / ".gitignore"), _gitignore(root, backend)))
+    if private and backend.startswith("setuptools"):
+        edits.append(Edit("MANIFEST.in", _read(root / "MANIFEST.in"), _manifest_in(root, private)))
     adopted = config.load_text(root, new_pyproject)
     for path, content in ci_parity.expected(adopted).items():
         edits.append(Edit(path, _read(root / path), content))
@@ -290,12 +327,22 @@ def proposal(root: Path) -> tuple[list[Edit], list[str]]:
     return [edit for edit in edits if edit.old != edit.new], notes
 
 
-def _gitignore(root: Path) -> str:
-    """`.release/` ignored at the root: build backends read only the root .gitignore."""
+def _gitignore(root: Path, backend: str) -> str:
+    """What a release leaves in the tree, ignored at the root (where backends look).
+
+    `.release/` (state), `.nox/` (gate venvs), `dist/` (artifacts), and for setuptools
+    the `build/` and `*.egg-info/` an install of `.` writes: else the next preflight
+    finds an unclean tree.
+    """
     text = _read(root / ".gitignore")
-    if any(line.strip().strip("/") == ".release" for line in text.splitlines()):
+    present = {line.strip().rstrip("/") for line in text.splitlines()}
+    wanted = [".release/", ".nox/", "dist/"]
+    if backend.startswith("setuptools"):
+        wanted += ["build/", "*.egg-info/"]
+    missing = [entry for entry in wanted if entry.rstrip("/") not in present]
+    if not missing:
         return text
-    return (text.rstrip("\n") + "\n" if text.strip() else "") + ".release/\n"
+    return (text.rstrip("\n") + "\n" if text.strip() else "") + "".join(f"{m}\n" for m in missing)
 
 
 def _read(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,13 @@ def test_init_proposes_exactly_the_version_files(
     assert tree_state(root) == after
 
 
-def test_init_keeps_the_rest_of_pyproject_byte_for_byte(tmp_path: Path) -> None:
+def test_init_only_adds_to_pyproject(tmp_path: Path) -> None:
     root = adopt("static", tmp_path)
-    original = (root / "pyproject.toml").read_text()
+    original = (root / "pyproject.toml").read_text().splitlines()
     assert release_cli(root, "init", "--write").returncode == 0
-    assert (root / "pyproject.toml").read_text().startswith(original)
+    adopted = (root / "pyproject.toml").read_text().splitlines()
+    assert [line for line in difflib.ndiff(original, adopted) if line.startswith("- ")] == []
+    assert 'exclude = ["/internal"]' in adopted  # the private folder stays out of the sdist
 
 
 def test_init_proposes_forbidden_private_folders_and_dates(tmp_path: Path) -> None:
@@ -134,3 +137,13 @@ def test_init_ignores_the_state_folder_at_the_root(tmp_path: Path) -> None:
     root = adopt("static", tmp_path)
     assert release_cli(root, "init", "--write").returncode == 0
     assert (root / ".gitignore").read_text() == ".nox/\ndist/\n__pycache__/\n.release/\n"
+
+
+def test_init_prunes_private_folders_for_setuptools(tmp_path: Path) -> None:
+    root = adopt("scm", tmp_path)
+    git(root, "tag", "-a", "v1.2.0", "-m", "1.2.0")
+    (root / "scratch").mkdir()
+    (root / "scratch/try.py").write_text("print('draft')\n")
+    assert release_cli(root, "init", "--write").returncode == 0
+    assert (root / "MANIFEST.in").read_text() == "prune scratch\n"
+    assert (root / ".gitignore").read_text().endswith(".release/\nbuild/\n*.egg-info/\n")

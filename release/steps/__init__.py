@@ -35,14 +35,25 @@ def pipeline(config: Config) -> list[Step]:
         parity.STEP,  # the committed workflows are what the flags table generates
         *gate_steps,  # every gate x local Python, in parallel, through CI's nox sessions
         replace(bump.STEP, requires=(*bump.STEP.requires, *checks)),  # version files + changelog
-        build.STEP,  # sdist, then the wheel from it, into an emptied dist/ + manifest
-        wheelcheck.STEP,  # twine, contents, metadata, forbidden paths, clean installs
-        tag.STEP,  # commit "Release {version}" and the annotated tag, locally
-        push.STEP,  # the release commit to the branch only; stops if the remote branch moved
+        *_artifacts_and_tag(config),  # build, wheelcheck and the local tag: see below
+        replace(push.STEP, requires=("tag", "wheelcheck")),  # the branch only; stops if moved
         wait_ci.STEP,  # CI passed on that exact commit (--no-wait-ci skips it, loudly)
         *_publish_order(config),  # publish and push-tag, in the order `where` needs
         verify.STEP,  # from the index, in a clean venv: the table of checks
     ]
+
+
+def _artifacts_and_tag(config: Config) -> list[Step]:
+    """build (sdist, wheel from it, manifest), wheelcheck, and tag (commit + annotated tag).
+
+    A static version is in the files: build and check first, tag only what passed. A
+    dynamic version is the tag itself, so the local tag comes first and the artifacts
+    are built from it; either way the tag reaches the remote only after every check.
+    """
+    if config.version_source != "dynamic":
+        return [build.STEP, wheelcheck.STEP, tag.STEP]
+    return [replace(tag.STEP, requires=("bump",)), replace(build.STEP, requires=("tag",)),
+            wheelcheck.STEP]  # fmt: skip
 
 
 def _publish_order(config: Config) -> list[Step]:

@@ -127,6 +127,10 @@ def write_manifest(dist: Path) -> Manifest:
     return manifest
 
 
+def _tagged(context: Context) -> bool:
+    return git.tag_commit(context.root, context.tag) == git.head(context.root)
+
+
 def build_env(context: Context) -> dict[str, str]:
     """SOURCE_DATE_EPOCH from HEAD (same commit, same bytes where the backend allows).
 
@@ -136,7 +140,10 @@ def build_env(context: Context) -> dict[str, str]:
     env = {}
     if "SOURCE_DATE_EPOCH" not in os.environ:
         env["SOURCE_DATE_EPOCH"] = git.git(context.root, "log", "-1", "--format=%ct").strip()
-    if context.config.version_source == "dynamic" and context.version != context.current:
+    asked = context.version != context.current
+    if context.config.version_source == "dynamic" and asked and not _tagged(context):
+        # A check before tagging (`nox -s wheelcheck -- X`); a release tags first, because
+        # setuptools-scm 9 sdists record the git state and rebuild from it, not PKG-INFO.
         env["SETUPTOOLS_SCM_PRETEND_VERSION"] = str(context.version)
     return env
 
