@@ -212,14 +212,16 @@ def startup(repo: Path, runs: int) -> list[str]:
     """What `python -m release next` spends before and around its work, in lines."""
     python = bin_of("release-parity", "python")
     modules = "import release.cli, release.commits, release.version_files"
-
-    def median_wall(*argv: str) -> float:
-        return statistics.median(once((python, *argv), repo)[0] for _ in range(runs)) * 1000
-
-    bare, imports, whole = (
-        median_wall("-c", "pass"),
-        median_wall("-c", modules),
-        median_wall("-m", "release", "next"),
+    bare, imports, whole = measure(
+        {
+            "start-up": [
+                Tool("interpreter", (python, "-c", "pass")),
+                Tool("interpreter + imports", (python, "-c", modules)),
+                Tool("python -m release next", (python, "-m", "release", "next")),
+            ]
+        },
+        repo,
+        runs,
     )
     err = subprocess.run(
         [python, "-X", "importtime", "-m", "release", "next"],
@@ -228,8 +230,9 @@ def startup(repo: Path, runs: int) -> list[str]:
     top = re.findall(r"^import time:\s+\d+ \|\s+(\d+) \| (?! )(\S+)$", err, re.MULTILINE)
     heaviest = sorted(((int(us), name) for us, name in top), reverse=True)[:6]
     return [
-        f"Start-up of `python -m release next`: interpreter {bare:.0f} ms, its imports"
-        f" {imports - bare:.0f} ms more, the whole command {whole:.0f} ms (median wall).",
+        f"Start-up of `python -m release next` ({repo.name}): interpreter"
+        f" {bare.wall * 1000:.0f} ms, with the command's imports {imports.wall * 1000:.0f} ms,"
+        f" the whole command {whole.wall * 1000:.0f} ms (medians of {bare.runs}).",
         "Heaviest top-level imports (`python -X importtime -m release next`, cumulative): "
         + ", ".join(f"{name} {us / 1000:.1f} ms" for us, name in heaviest)
         + ".",
@@ -307,7 +310,7 @@ def main() -> int:
         ok &= agree
         agreements.append(f"- {size:,} commits: {shown}{'' if agree else '  <-- DISAGREE'}")
         results[size] = measure(all_tools, repo, args.runs)
-    starting = startup(history(min(results), args.seed), args.runs)
+    starting = startup(history(min(results), args.seed), 2 * args.runs)
 
     git_version = output(("git", "version"), ROOT).split()[-1]
     peers = ", ".join(f"{name} {version}" for name, version in versions.items())

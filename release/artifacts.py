@@ -10,12 +10,13 @@ from __future__ import annotations
 from packaging.version import Version
 
 from release import git, graph, version_files, versioning
-from release.commands import Options, load, note, run_steps
+from release.commands import Options, note, run_steps
 from release.config import Config
 from release.errors import ReleaseError
 from release.graph import Context
 from release.steps import build as build_step
 from release.steps import pipeline
+from release.version_files import load
 
 
 def _run(loaded: Config, context: Context, names: list[str]) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from release import changelog, proc, version_files
-from release.commits import Commit, load, read, release_tags, since_last_release
+from release.commits import Commit, read, release_tags, since_last_release
 from release.config import Config
 from release.errors import UsageError
 
@@ -198,7 +198,7 @@ def _note(message: str) -> None:
 
 def command(options: Mapping[str, Any]) -> int:
     """`changelog`: print the Unreleased entries; --write merges them; --all: every release."""
-    loaded = load()
+    loaded = version_files.load()
     write, path = bool(options.get("write")), loaded.changelog
     if write and not path:
         raise UsageError(

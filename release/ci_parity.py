@@ -192,9 +192,9 @@ def register_sessions() -> None:
     """
     import nox
 
-    from release import commands
+    from release import version_files
 
-    for gate in gates(commands.load(Path.cwd())):
+    for gate in gates(version_files.load(Path.cwd())):
         nox.session(name=gate.name, python=list(gate.python), venv_backend="uv|virtualenv")(
             _session(gate)
         )
@@ -379,9 +379,9 @@ def explain(config: Config) -> str:
 
 
 def parity_command(options: Mapping[str, Any]) -> int:
-    from release import commands
+    from release import version_files
 
-    loaded = commands.load()
+    loaded = version_files.load()
     if options.get("write"):
         written = write(loaded)
         print("\n".join(f"wrote {path}" for path in written) or "the workflows already match")
@@ -405,11 +405,11 @@ def check_command(options: Mapping[str, Any]) -> int:
     """Every gate for each Python present here, plus parity, in parallel; a summary line."""
     from packaging.version import Version
 
-    from release import commands, graph
+    from release import commands, graph, version_files
     from release.steps import gates as gate_steps
     from release.steps import parity
 
-    loaded = commands.load()
+    loaded = version_files.load()
     _, absent = local_sessions(loaded)
     if absent:
         commands.note(f"skipped {', '.join(absent)}: no such Python here; they run in CI")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from release import changelog, config, git, graph, modes, version_files, versioning
@@ -16,21 +15,13 @@ from release.errors import UsageError
 from release.graph import Context, Journal, Plan, Status, Step
 from release.state import STATE_DIR
 from release.steps import pipeline
+from release.version_files import load
 
 Options = Mapping[str, Any]
 
 
 def note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
-
-
-def load(root: Path | str = ".") -> config.Config:
-    """The configuration, after finishing any bump a killed run left half-written."""
-    loaded = config.load(root)
-    recovered = version_files.recover(loaded)
-    if recovered:
-        note(recovered)
-    return loaded
 
 
 def make_context(loaded: config.Config, options: Options) -> Context:
@@ -53,10 +44,20 @@ def make_context(loaded: config.Config, options: Options) -> Context:
         raise UsageError("no version given", "give a version such as 1.0.23 or a bump keyword")
     git.require_repository(loaded.root)
     current = version_files.current_version(loaded)
+    pending = Journal.unfinished(state)
+    if text.strip().lower() == "auto" and pending:
+        note(f"'auto' continues the interrupted release of {pending}")
+        text = pending  # its tag may exist already: the commits would say "nothing to do"
     if text.strip().lower() == "auto":
         from release import commits
 
         version = commits.next_version(loaded, current, options.get("pre") or "")
+    elif options.get("pre"):
+        raise UsageError(
+            f"--pre goes with 'auto', not with '{text}'",
+            f"use 'auto --pre {options['pre']}', or name the version ({options['pre']} keyword"
+            " or e.g. 1.0.23rc1)",
+        )
     else:
         version = versioning.target(text, current)
         normalised = versioning.normalisation_note(text, version)

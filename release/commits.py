@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 
 from packaging.version import Version
 
-from release import config as config_module
 from release import proc, versioning
 from release.config import Config
 from release.errors import ReleaseError, UsageError
@@ -70,12 +69,12 @@ class NothingToRelease(ReleaseError):
     exit_code = 0
 
 
-def _footers(body: str) -> tuple[tuple[str, str], ...]:
-    """(token, value) pairs. The footers start at a token line that opens the body or a
-    paragraph (or at a BREAKING CHANGE line anywhere); from there each line that starts
-    with a token starts the next footer, and a value runs on over lines and paragraphs."""
-    first = _FOOTER_LINE.search(body)  # most bodies have no footer: one quick look
-    for line in _FOOTER_LINE.finditer(body, first.start()) if first else ():
+def _footers(body: str, first: re.Match[str]) -> tuple[tuple[str, str], ...]:
+    """(token, value) pairs, from the `first` line that looks like a footer on. The footers
+    start at a token line that opens the body or a paragraph (or at a BREAKING CHANGE line
+    anywhere); from there each line that starts with a token starts the next footer, and
+    a value runs on over lines and paragraphs."""
+    for line in _FOOTER_LINE.finditer(body, first.start()):
         start = line.start()
         if (
             body.endswith("\n\n", 0, start)
@@ -103,7 +102,8 @@ def _records(text: str) -> Iterator[Commit]:
 
 def _commit(fields: tuple[str, ...]) -> Commit:
     sha, parents, kind, scope, bang, description, other, body = fields
-    footers = _footers(body)
+    first = _FOOTER_LINE.search(body)  # most bodies have no footer: one quick look
+    footers = _footers(body, first) if first else ()
     reverts: tuple[str, ...] = ()
     if kind:
         kind, description = kind.lower(), description.rstrip()
@@ -323,18 +323,6 @@ def describe(bump: Bump) -> str:
     return f"{LEVEL_NAMES[bump.level]}: {what} in {commit.sha[:7]} ({commit.description})"
 
 
-def load() -> Config:
-    """The configuration, after finishing any bump a killed run left half-written
-    (commands.load does the same, but imports the whole step graph)."""
-    from release import version_files
-
-    loaded = config_module.load()
-    recovered = version_files.recover(loaded)
-    if recovered:
-        print(f"note: {recovered}", file=sys.stderr)
-    return loaded
-
-
 # --- commands ---------------------------------------------------------------------------
 
 
@@ -342,7 +330,7 @@ def next_command(options: Mapping[str, Any]) -> int:
     """Print the next version (the last line of stdout); why goes to stderr."""
     from release import version_files
 
-    loaded = load()
+    loaded = version_files.load()
     current = version_files.current_version(loaded)
     decision = decide(loaded, current, options.get("pre") or "")
     print(

@@ -8,7 +8,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from release import commands, git, index, modes, version_files, versioning
+from release import git, index, modes, version_files, versioning
 from release.config import Config
 from release.errors import ReleaseError, UsageError
 from release.graph import Context, Journal
@@ -31,7 +31,7 @@ def _log(loaded: Config, name: str) -> Log:
 
 def verify_command(options: Options) -> int:
     """`nox -s verify -- [VERSION] [--index NAME|URL]`: the checks table, from a clean venv."""
-    loaded = commands.load()
+    loaded = version_files.load()
     version = _version(loaded, options)
     spec = options.get("index") or index.for_version(loaded.publish, version)
     timeout = wait_ci.seconds(options.get("timeout"), verify.DEFAULT_TIMEOUT, "--timeout")
@@ -46,7 +46,7 @@ def verify_command(options: Options) -> int:
 
 def publish_command(options: Options) -> int:
     """`nox -s publish -- [VERSION] [--index NAME|URL]`: upload dist/ from this machine."""
-    loaded = commands.load()
+    loaded = version_files.load()
     version = _version(loaded, options)
     spec = options.get("index") or index.for_version(loaded.publish, version)
     log = _log(loaded, "publish")
@@ -63,7 +63,7 @@ def retag_command(options: Options) -> int:
     Asks first (a line on stdin: y/yes) unless --yes; the journal forgets the steps from
     the tag on, so the next release run tags the right commit and carries on.
     """
-    loaded = commands.load()
+    loaded = version_files.load()
     version = _version(loaded, options)
     context = Context(loaded, version_files.current_version(loaded), version)
     tag, root = context.tag, context.root

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import time
 import tomllib
 from collections.abc import Sequence
@@ -305,3 +306,14 @@ def current_version(config: Config) -> Version:
         tags = released_tags(config)
         return tags[0][0] if tags else Version("0.0.0")
     return parse(current_value(config))
+
+
+def load(root: Path | str = ".") -> Config:
+    """The configuration, after finishing any bump a killed run left half-written."""
+    from release import config
+
+    loaded = config.load(root)
+    recovered = recover(loaded)
+    if recovered:
+        print(f"note: {recovered}", file=sys.stderr, flush=True)
+    return loaded

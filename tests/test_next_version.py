@@ -339,3 +339,25 @@ def test_agrees_with_commitizen(tmp_path: Path) -> None:
         assert cz.returncode == 0, cz.stdout + cz.stderr
         assert next_version(root) == cz.stdout.strip().splitlines()[-1], (n, seed)
         shutil.rmtree(root)
+
+
+def test_auto_continues_an_interrupted_release(tmp_path: Path) -> None:
+    """Tagged locally, not yet shipped: `auto` names that release, not "nothing to do"."""
+    root = _tagged_fixture(tmp_path)
+    commit(root, "feat(audit): record decisions")
+    local = release_cli(root, "release", "auto", "--execute", "--local-only", "--skip-tests")
+    assert local.returncode == 0, local.stderr
+    assert run(["git", "tag", "--points-at", "HEAD"], root).stdout.split() == ["v1.1.0"]
+    again = release_cli(root, "release", "auto")
+    assert again.returncode == 0, again.stderr
+    assert "note: 'auto' continues the interrupted release of 1.1.0" in again.stderr
+    assert "nothing to release" not in again.stderr
+
+
+def test_pre_with_a_named_version_is_refused(tmp_path: Path) -> None:
+    root = _tagged_fixture(tmp_path)
+    before = tree_state(root)
+    result = release_cli(root, "release", "1.0.23", "--pre", "rc")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --pre goes with 'auto', not with '1.0.23'\n")
+    assert tree_state(root) == before
