@@ -52,6 +52,11 @@ def read_only_version_file(root: Path) -> None:
     path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
 
 
+def no_changelog(root: Path) -> None:
+    git(root, "rm", "-q", "CHANGELOG.md")
+    git(root, "commit", "-qm", "no changelog")
+
+
 def no_pyproject(root: Path) -> None:
     git(root, "rm", "-q", "pyproject.toml")
     git(root, "commit", "-qm", "no pyproject")
@@ -106,6 +111,9 @@ CASES = [
     Case("no-unreleased-section", ("bump", "1.0.23a1"),
          "error: CHANGELOG.md: no '## [Unreleased]' section", 1,
          edit("CHANGELOG.md", "## [Unreleased]\n\n" + UNRELEASED, "")),
+    Case("no-changelog-file", ("bump", "1.0.23a1"),
+         "error: CHANGELOG.md: no changelog here", 2, no_changelog,
+         hint="or set changelog = \"\""),
     Case("empty-unreleased", ("bump", "1.0.23a1"),
          "error: CHANGELOG.md: the Unreleased section is empty", 1,
          edit("CHANGELOG.md", UNRELEASED, "### Added\n\n"),

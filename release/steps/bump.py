@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 
 from release import changelog, version_files
+from release.errors import ConfigError
 from release.graph import Action, Context, Step
 from release.proc import Log
 from release.version_files import Edit
@@ -14,6 +15,12 @@ def _changelog_edit(context: Context) -> list[Edit]:
     path = context.config.changelog
     if not path:
         return []
+    if not (context.root / path).exists():
+        raise ConfigError(
+            f"{path}: no changelog here",
+            f"create {path} with a '## [Unreleased]' section, or set changelog = \"\""
+            " in [tool.release]",
+        )
     text = version_files.read_text(context.root, path)
     if any(section.name == str(context.version) for section in changelog.sections(text)):
         return []  # already promoted by an earlier run
