@@ -40,7 +40,8 @@ def sections(text: str) -> list[Section]:
     return result
 
 
-def _unreleased(text: str, path: str) -> Section:
+def unreleased_section(text: str, path: str) -> Section:
+    """The Unreleased section's span (an error naming the file when there is none)."""
     for section in sections(text):
         if section.name.lower() == "unreleased":
             return section
@@ -55,11 +56,6 @@ def has_entries(body: str) -> bool:
     return any(line.strip() and not line.lstrip().startswith("###") for line in body.splitlines())
 
 
-def unreleased_body(text: str, path: str) -> str:
-    section = _unreleased(text, path)
-    return text[section.body_start : section.end]
-
-
 def _separator(text: str) -> str:
     for match in _HEADING.finditer(text):
         rest = _RELEASE_REST.match(match.group("rest"))
@@ -70,7 +66,7 @@ def _separator(text: str) -> str:
 
 def promote(text: str, version: str, date: str, tag: str, path: str, allow_empty: bool) -> str:
     """Unreleased becomes `## [version] - date`; a fresh empty Unreleased goes above it."""
-    section = _unreleased(text, path)
+    section = unreleased_section(text, path)
     if not allow_empty and not has_entries(text[section.body_start : section.end]):
         raise ReleaseError(
             f"{path}: the Unreleased section is empty",
@@ -104,8 +100,3 @@ def extract(text: str, version: str, path: str) -> str:
         if section.name == version:
             return text[section.body_start : section.end].strip("\n") + "\n"
     raise ReleaseError(f"{path}: no section for {version}", f"add '## [{version}]' to {path}")
-
-
-def unreleased_section(text: str, path: str) -> Section:
-    """The Unreleased section's span, for edits inside it (an error when there is none)."""
-    return _unreleased(text, path)

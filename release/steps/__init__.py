@@ -65,7 +65,3 @@ def _publish_order(config: Config) -> list[Step]:
     if config.publish.where == "ci":
         first, second = second, first
     return [replace(first, requires=("wait-ci",)), replace(second, requires=(first.name,))]
-
-
-def by_name(config: Config) -> dict[str, Step]:
-    return {step.name: step for step in pipeline(config)}
