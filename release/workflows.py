@@ -380,8 +380,8 @@ def _publish_jobs(config: Config, tests: Gate) -> dict[str, Any]:
     for index, after, when in routes:
         jobs[f"publish-{index.slug}"] = _publish_job(config, index, ["build", *after], when)
         jobs[f"verify-{index.slug}"] = _verify_job(
-            config, tests, index, ["build", f"publish-{index.slug}"]
-        )
+            config, tests, index, ["build", f"publish-{index.slug}", "github-release"]
+        )  # the order: publish, then the GitHub Release, then verify
     return jobs
 
 
