@@ -31,8 +31,8 @@ def make_context(loaded: config.Config, options: Options) -> Context:
     """
     state = loaded.root / STATE_DIR
     text = options.get("version") or ""
+    pending = Journal.unfinished(state)  # read once: the version of an interrupted release
     if options.get("resume"):
-        pending = Journal.unfinished(state)
         if not pending:
             raise UsageError("there is no interrupted release to resume",
                              "start one: nox -s release -- VERSION --execute")  # fmt: skip
@@ -44,7 +44,6 @@ def make_context(loaded: config.Config, options: Options) -> Context:
         raise UsageError("no version given", "give a version such as 1.0.23 or a bump keyword")
     git.require_repository(loaded.root)
     current = version_files.current_version(loaded)
-    pending = Journal.unfinished(state)
     if text.strip().lower() == "auto" and pending:
         note(f"'auto' continues the interrupted release of {pending}")
         text = pending  # its tag may exist already: the commits would say "nothing to do"
@@ -66,7 +65,7 @@ def make_context(loaded: config.Config, options: Options) -> Context:
     tag = versioning.tag_for(version, loaded.tag_format)
     resuming = version == current and (
         bool(options.get("recovered"))
-        or Journal.unfinished(state) == str(version)
+        or pending == str(version)
         or bool(git.tag_commit(loaded.root, tag))
     )
     if not resuming:

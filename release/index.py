@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from packaging.utils import (
@@ -37,10 +38,25 @@ from release.config import Publish
 from release.errors import ReleaseError, UsageError
 from release.proc import NULL_LOG, Log
 
+
+class Builtin(NamedTuple):
+    """An index known by name: where to upload, its simple API, a project's page."""
+
+    upload: str
+    simple: str
+    page: str  # with {name}
+
+
 BUILTIN = {
-    "pypi": ("https://upload.pypi.org/legacy/", "https://pypi.org/simple/"),
-    "testpypi": ("https://test.pypi.org/legacy/", "https://test.pypi.org/simple/"),
-}
+    "pypi": Builtin(
+        "https://upload.pypi.org/legacy/", "https://pypi.org/simple/",
+        "https://pypi.org/project/{name}/",
+    ),
+    "testpypi": Builtin(
+        "https://test.pypi.org/legacy/", "https://test.pypi.org/simple/",
+        "https://test.pypi.org/project/{name}/",
+    ),
+}  # fmt: skip
 ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2,"
     " text/html;q=0.1"
@@ -74,7 +90,7 @@ class Index:
 
     def pip_args(self) -> list[str]:
         """pip/uv options that install from this index (TestPyPI: dependencies from PyPI)."""
-        extra = ["--extra-index-url", BUILTIN["pypi"][1]] if self.is_testpypi else []
+        extra = ["--extra-index-url", BUILTIN["pypi"].simple] if self.is_testpypi else []
         return ["--index-url", self.simple_url, *extra]
 
     def __str__(self) -> str:
@@ -100,7 +116,7 @@ def resolve(spec: str) -> Index:
         raise UsageError(f"{path}: cannot be read: {error}", "fix its syntax") from None
     if parser.has_section(spec):
         section = parser[spec]
-        url = section.get("repository", "") or BUILTIN.get(spec, ("", ""))[0]
+        url = section.get("repository", "") or (BUILTIN[spec].upload if spec in BUILTIN else "")
         if not url:
             raise UsageError(
                 f"{path}: [{spec}] has no repository URL", "add repository = https://..."
@@ -111,7 +127,7 @@ def resolve(spec: str) -> Index:
         return Index(spec, found.upload_url, found.known_simple_url,
                      section.get("username", ""), password)  # fmt: skip
     if spec in BUILTIN:
-        upload, simple = BUILTIN[spec]
+        upload, simple, _ = BUILTIN[spec]
         return Index(spec, upload, simple)
     raise UsageError(
         f"unknown package index '{spec}'",
@@ -122,7 +138,7 @@ def resolve(spec: str) -> Index:
 def _from_url(name: str, url: str) -> Index:
     """An upload URL, or a simple API URL (…/simple/, …/+simple/) whose upload URL is its parent."""
     url = url if url.endswith("/") else url + "/"
-    for upload, simple in BUILTIN.values():
+    for upload, simple, _ in BUILTIN.values():
         if url in (upload, simple):
             return Index(name, upload, simple)
     for marker in ("+simple/", "simple/"):

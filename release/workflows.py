@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from release.config import Config, Gate
 from release.errors import ConfigError
+from release.index import BUILTIN
 from release.pins import uses
 
 DIRECTORY = ".github/workflows"
@@ -36,10 +37,6 @@ HEADER = """\
 # the table at run time, so those run the same here and on your machine.
 """
 PYTHON = "${{ matrix.python }}"
-KNOWN_INDEXES = {
-    "pypi": ("https://upload.pypi.org/legacy/", "https://pypi.org/project/{name}/"),
-    "testpypi": ("https://test.pypi.org/legacy/", "https://test.pypi.org/project/{name}/"),
-}
 #: Every `run:` in bash, on Windows runners too: `bash -eo pipefail`, one syntax everywhere.
 BASH = {"run": {"shell": "bash"}}
 #: Job ids the generator uses besides the gates (a gate of the same name is refused).
@@ -212,14 +209,14 @@ def ci(config: Config, gates: Sequence[Gate]) -> str:
 
 
 @dataclass(frozen=True)
-class Index:
-    """A package index as configured: "pypi", "testpypi" or an upload URL."""
+class Target:
+    """Where a release job publishes: "pypi", "testpypi" or an upload URL (see release.index)."""
 
     name: str
 
     @property
     def known(self) -> bool:
-        return self.name in KNOWN_INDEXES
+        return self.name in BUILTIN
 
     @property
     def slug(self) -> str:
@@ -231,7 +228,7 @@ class Index:
         if self.known:
             options: dict[str, Any] = {"skip-existing": True}  # a re-run uploads nothing twice
             if self.name != "pypi":
-                options = {"repository-url": KNOWN_INDEXES[self.name][0], **options}
+                options = {"repository-url": BUILTIN[self.name].upload, **options}
             return _uses("pypa/gh-action-pypi-publish", **options)
         # Trusted publishing exists only on PyPI and TestPyPI: another index takes a token.
         return _uses(
@@ -242,7 +239,7 @@ class Index:
 
     def environment(self, project: str) -> dict[str, str] | str:
         if self.known:
-            return {"name": self.name, "url": KNOWN_INDEXES[self.name][1].format(name=project)}
+            return {"name": self.name, "url": BUILTIN[self.name].page.format(name=project)}
         return self.slug
 
 
@@ -322,7 +319,7 @@ def _build_job(config: Config, needs: list[str]) -> dict[str, Any]:
     }
 
 
-def _publish_job(config: Config, index: Index, needs: list[str], when: str) -> dict[str, Any]:
+def _publish_job(config: Config, index: Target, needs: list[str], when: str) -> dict[str, Any]:
     return {
         **_single(config, f"publish to {index.name}", 15, {"id-token": OIDC}),
         "needs": needs,
@@ -335,7 +332,7 @@ def _publish_job(config: Config, index: Index, needs: list[str], when: str) -> d
     }
 
 
-def _verify_job(config: Config, tests: Gate, index: Index, needs: list[str]) -> dict[str, Any]:
+def _verify_job(config: Config, tests: Gate, index: Target, needs: list[str]) -> dict[str, Any]:
     """`nox -s verify` from a clean venv, on the tests gate's OS x Python matrix."""
     return {
         "name": f"verify on {index.name} ({PYTHON}, ${{{{ matrix.os }}}})",
@@ -359,9 +356,9 @@ def _publish_jobs(config: Config, tests: Gate) -> dict[str, Any]:
     publish = config.publish
     if publish.where == "local":
         return {}
-    final, jobs = Index(publish.final), {}
+    final, jobs = Target(publish.final), {}
     if publish.staging:
-        staging = Index(publish.staging)
+        staging = Target(publish.staging)
         if staging.slug == final.slug:
             raise ConfigError(
                 f"{config.path}: [tool.release.publish] staging = '{publish.staging}' is also"
@@ -373,10 +370,10 @@ def _publish_jobs(config: Config, tests: Gate) -> dict[str, Any]:
             config, tests, staging, ["build", f"publish-{staging.slug}"]
         )
         routes = [(final, [f"verify-{staging.slug}"], IS_FINAL)]
-    elif Index(publish.pre_release).slug == final.slug:
+    elif Target(publish.pre_release).slug == final.slug:
         routes = [(final, [], "")]
     else:
-        routes = [(Index(publish.pre_release), [], IS_PRERELEASE), (final, [], IS_FINAL)]
+        routes = [(Target(publish.pre_release), [], IS_PRERELEASE), (final, [], IS_FINAL)]
     for index, after, when in routes:
         jobs[f"publish-{index.slug}"] = _publish_job(config, index, ["build", *after], when)
         jobs[f"verify-{index.slug}"] = _verify_job(
