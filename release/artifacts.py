@@ -50,12 +50,12 @@ def build(options: Options) -> int:
 
 
 def wheelcheck(options: Options) -> int:
-    """Check dist/ against a version (default: the project's; a dynamic one's: the built one)."""
+    """Check dist/ against a version (default: the project's; a vcs one's: the built one)."""
     loaded = load()
     current = _current(loaded)
     text = options.get("version") or ""
     version = versioning.target(text, current) if text else None
-    if version is None and loaded.version_source == "dynamic":
+    if version is None and loaded.version_source == "vcs":
         reason = stale(loaded, None)
         if reason:
             note(f"{reason}: building first")

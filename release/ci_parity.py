@@ -27,7 +27,9 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from release import cli, proc, workflows
+from release import cli, proc, project_workflows, workflows
+from release.adoption import ci_installs, ci_sources
+from release.adoption.ci_sources import FoundGate
 from release.config import Config, Gate
 from release.errors import ConfigError, ReleaseError
 
@@ -73,10 +75,17 @@ def _install(listed: tuple[str, str] | None, tool: str, standalone: bool) -> tup
     return (requirement,) if standalone else (".", requirement)
 
 
-def detect(config: Config) -> list[tuple[Gate, str]]:
-    """Gates for a project without a table: ruff, mypy and pytest, where it uses them."""
+def detect(config: Config) -> list[FoundGate]:
+    """Gates for a project without a table: the checks its own CI runs (workflows, tox, nox,
+    Makefile, pre-commit), else ruff, mypy and pytest where its pyproject uses them."""
+    from_ci = ci_sources.read(config).gates
+    return list(from_ci) if from_ci else _from_pyproject(config)
+
+
+def _from_pyproject(config: Config) -> list[FoundGate]:
+    """ruff, mypy and pytest gates, where the project's pyproject configures or lists them."""
     data, tool = config.pyproject, config.pyproject.get("tool", {})
-    found: list[tuple[Gate, str]] = []
+    found: list[FoundGate] = []
 
     def reason(section: str, listed: tuple[str, str] | None) -> str:
         if section in tool or (section == "pytest" and "ini_options" in tool.get("pytest", {})):
@@ -88,17 +97,17 @@ def detect(config: Config) -> list[tuple[Gate, str]]:
     if "ruff" in tool or ruff:
         install = _install(ruff, "ruff", standalone=True)
         why = reason("ruff", ruff)
-        found.append((Gate("lint", ("ruff check .",), install), why))
-        found.append((Gate("format", ("ruff format --check .",), install), why))
+        found.append(FoundGate(Gate("lint", ("ruff check .",), install), why))
+        found.append(FoundGate(Gate("format", ("ruff format --check .",), install), why))
     mypy = _listed(data, "mypy")
     if "mypy" in tool or mypy:
         target = "" if "files" in tool.get("mypy", {}) else " " + _package_path(config)
         install = _install(mypy, "mypy", standalone=False)
-        found.append((Gate("mypy", (f"mypy{target}",), install), reason("mypy", mypy)))
+        found.append(FoundGate(Gate("mypy", (f"mypy{target}",), install), reason("mypy", mypy)))
     pytest = _listed(data, "pytest")
     if "ini_options" in tool.get("pytest", {}) or pytest:
         install = _install(pytest, "pytest", standalone=False)
-        found.append((Gate("tests", ("pytest -q",), install), reason("pytest", pytest)))
+        found.append(FoundGate(Gate("tests", ("pytest -q",), install), reason("pytest", pytest)))
     return found
 
 
@@ -135,7 +144,7 @@ def _validate(config: Config, gate: Gate) -> Gate:
 
 def gates(config: Config) -> tuple[Gate, ...]:
     """The table's gates (or the detected ones), pythons and OSes filled from [tool.release.ci]."""
-    rows = config.gates if config.gates is not None else tuple(g for g, _ in detect(config))
+    rows = config.gates if config.gates is not None else tuple(f.gate for f in detect(config))
     return tuple(_validate(config, gate) for gate in rows)
 
 
@@ -198,18 +207,29 @@ def local_sessions(config: Config) -> tuple[list[str], list[str]]:
     return present, absent
 
 
-def install_args(gate: Gate) -> list[str]:
-    """pip arguments: each install entry is shell-split (`-r requirements.txt` is two)."""
-    return [arg for entry in gate.install for arg in shlex.split(entry)]
+def install_args(config: Config, gate: Gate) -> list[str]:
+    """pip arguments: each install entry is shell-split (`-r requirements.txt` is two), and
+    `--group NAME` becomes the group's requirements (PEP 735, poetry or pdm groups), so any
+    uv and any pip install them."""
+    where = f"{config.path}: [tool.release.gates.{gate.name}]"
+    return ci_installs.expand(gate.install, config.pyproject, where)
 
 
 # --- nox -----------------------------------------------------------------------------------
 
 
-def _session(gate: Gate) -> Any:
+def _session(gate: Gate, install: list[str], pins: tuple[str, ...]) -> Any:
+    """The gate's nox session; `install` is resolved when the noxfile loads (a group the
+    pyproject does not declare stops there, named, before any session starts). `pins` are
+    the project's lock file's versions: what CI's `uv sync`/`poetry install` installs."""
+
     def session(session: Any) -> None:
-        if gate.install:
-            session.install(*install_args(gate))
+        if install and pins:
+            constraints = Path(session.virtualenv.location) / "constraints.txt"
+            constraints.write_text("\n".join(pins) + "\n", encoding="utf-8")
+            session.install(*install, "-c", str(constraints))
+        elif install:
+            session.install(*install)
         for command in gate.run:
             session.run(*shlex.split(command), env=dict(gate.env))
 
@@ -227,9 +247,11 @@ def register_sessions() -> None:
 
     from release import version_files
 
-    for gate in gates(version_files.load(Path.cwd())):
+    config = version_files.load(Path.cwd())
+    _, pins = ci_installs.lock_constraints(config.root, config.name)
+    for gate in gates(config):
         nox.session(name=gate.name, python=list(gate.python), venv_backend="uv|virtualenv")(
-            _session(gate)
+            _session(gate, install_args(config, gate), pins)
         )
 
 
@@ -283,9 +305,14 @@ def foreign(committed: str, generated: str) -> list[str]:
 
 
 def drift(config: Config) -> list[str]:
-    """One report per generated file that differs from the committed one ([] when in sync)."""
+    """One report per generated file that differs from the committed one ([] when in sync).
+
+    A hand-written file where a generated one belongs, and a generated file the table no
+    longer produces, are reported too: each would run in CI beside, or instead of, ours.
+    """
     reports = []
-    for path, text in expected(config).items():
+    files = expected(config)
+    for path, text in files.items():
         file = config.root / path
         if not file.exists():
             diff = difflib.unified_diff([], text.splitlines(True), "/dev/null", f"b/{path}")
@@ -294,6 +321,10 @@ def drift(config: Config) -> list[str]:
         committed = file.read_text(encoding="utf-8")
         if committed == text:
             continue
+        if not workflows.generated(committed):
+            hint = project_workflows.occupied(config, path)
+            reports.append(f"{path} is hand-written (no release-parity header): {hint}\n")
+            continue
         lines = [f"{path} differs from the table:"]
         lines += [f"  - {problem}" for problem in foreign(committed, text)]
         lines += difflib.unified_diff(
@@ -301,7 +332,16 @@ def drift(config: Config) -> list[str]:
             f"b/{path} (from the table)",
         )  # fmt: skip
         reports.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+    for path in project_workflows.stale(config.root, list(files)):
+        reports.append(
+            f"{path} was generated, and the table no longer produces it: `{FIX}` removes it\n"
+        )
     return reports
+
+
+def _hand_written(config: Config, files: Mapping[str, str]) -> list[str]:
+    """The generated paths that hold a file release-parity did not write."""
+    return [path for path in files if project_workflows.hand_written(config.root, path)]
 
 
 def verify(config: Config) -> str:
@@ -309,18 +349,33 @@ def verify(config: Config) -> str:
     reports = drift(config)
     if reports:
         names = [report.split(" ", 1)[0] for report in reports]
+        theirs = _hand_written(config, expected(config))
+        regenerate = f"run `{FIX}` to regenerate them, review the diff, and commit the result"
         raise ReleaseError(
             f"the workflows do not match the flags table: {', '.join(names)}",
-            f"run `{FIX}` to regenerate them, review the diff, and commit the result",
+            project_workflows.occupied(config, theirs[0]) if theirs else regenerate,
             detail="\n".join(report.rstrip("\n") for report in reports),
         )
-    return f"{workflows.CI_FILE} and {workflows.RELEASE_FILE} match the flags table"
+    files = list(expected(config))
+    return f"{' and '.join(files)} match{'es' if len(files) == 1 else ''} the flags table"
 
 
 def write(config: Config) -> list[str]:
-    """Write the generated files that differ; the paths written."""
-    written = []
-    for path, text in expected(config).items():
+    """Write the generated files that differ, remove those the table no longer produces;
+    one line per file. A hand-written file at a generated path stops it, nothing written."""
+    files = expected(config)
+    theirs = _hand_written(config, files)
+    if theirs:
+        raise ReleaseError(
+            f"{', '.join(theirs)}: hand-written (no release-parity header), never overwritten;"
+            " nothing was written",
+            project_workflows.occupied(config, theirs[0]),
+            detail="\n".join(
+                f"{path}: {project_workflows.occupied(config, path)}" for path in theirs[1:]
+            ),
+        )
+    done = []
+    for path, text in files.items():
         file = config.root / path
         if file.exists() and file.read_text(encoding="utf-8") == text:
             continue
@@ -328,8 +383,11 @@ def write(config: Config) -> list[str]:
         temp = file.with_suffix(".tmp")
         temp.write_text(text, encoding="utf-8")
         os.replace(temp, file)
-        written.append(path)
-    return written
+        done.append(f"wrote {path}")
+    for path in project_workflows.stale(config.root, list(files)):
+        (config.root / path).unlink()
+        done.append(f"removed {path} (generated; the table no longer produces it)")
+    return done
 
 
 # --- explain -------------------------------------------------------------------------------
@@ -347,7 +405,7 @@ class CiJob:
 
 def ci_jobs(config: Config) -> dict[str, CiJob]:
     """Gate name -> its job in the committed ci.yml, read from the YAML itself."""
-    path = config.root / workflows.CI_FILE
+    path = config.root / config.ci.ci_file
     found: dict[str, CiJob] = {}
     if not path.exists():
         return found
@@ -373,11 +431,17 @@ def _env(env: Mapping[str, str]) -> str:
 def explain(config: Config) -> str:
     """Per gate: what runs here and what runs in CI, side by side."""
     table_gates = gates(config)
+    from_ci = ci_sources.origins(config)  # re-read now: the table keeps no origin
     if config.gates is None:
-        origin = {gate.name: why for gate, why in detect(config)}
-        head = ["no [tool.release.gates] table: gates detected from pyproject.toml"]
+        origin = {found.gate.name: found.origin for found in detect(config)}
+        source = "the project's CI" if from_ci else "pyproject.toml"
+        head = [f"no [tool.release.gates] table: gates detected from {source}"]
     else:
-        origin = {gate.name: f"[tool.release.gates.{gate.name}]" for gate in table_gates}
+        origin = {
+            gate.name: f"[tool.release.gates.{gate.name}]"
+            + (f", from {from_ci[gate.name]}" if gate.name in from_ci else "")
+            for gate in table_gates
+        }
         head = []
     if not table_gates:
         return "no gates: add [tool.release.gates.<name>] tables (run, install, env, python, os)"
@@ -394,14 +458,14 @@ def explain(config: Config) -> str:
         command = "; ".join(gate.run)
         install = " ".join(gate.install) or "-"
         if job is None:
-            missing = f"(no job in {workflows.CI_FILE}: run `{FIX}`)"
+            missing = f"(no job in {config.ci.ci_file}: run `{FIX}`)"
             ci = [missing, "-", "-", "-", "-", "-"]
         else:
             ci = [f"nox -s {job.session}  (job {job.job})", command, _env(gate.env), install,
                   " ".join(job.python), " ".join(job.os)]  # fmt: skip
         local = [f"nox -s {gate.name}", command, _env(gate.env), install, local_python, here]
         labels = ("session", "run", "env", "install", "python", "os")
-        rows = [("", "local", f"CI ({workflows.CI_FILE})"), *zip(labels, local, ci, strict=True)]
+        rows = [("", "local", f"CI ({config.ci.ci_file})"), *zip(labels, local, ci, strict=True)]
         width = max(len(row[1]) for row in rows) + 3
         blocks.append(f"\ngate {gate.name}  ({origin[gate.name]})")
         blocks += [f"  {label:<9}{left:<{width}}{right}".rstrip() for label, left, right in rows]
@@ -416,8 +480,7 @@ def parity_command(options: Mapping[str, Any]) -> int:
 
     loaded = version_files.load()
     if options.get("write"):
-        written = write(loaded)
-        print("\n".join(f"wrote {path}" for path in written) or "the workflows already match")
+        print("\n".join(write(loaded)) or "the workflows already match")
     if options.get("explain"):
         print(explain(loaded))
     if not options.get("write") and not options.get("explain"):

@@ -156,7 +156,14 @@ COMMANDS: tuple[Command, ...] = (
         "init",
         "adopt release-parity here: propose [tool.release], noxfile, tasks, workflows",
         "release.init:init_command",
-        (Option("write", "write the proposed files (without it: show them as a diff)"),),
+        (
+            Option("write", "write the proposed files (without it: show them as a diff)"),
+            Option("sync", "set lagging copies of the version to the current one (diff first)"),
+            Option(
+                "replace_workflows",
+                "replace the hand-written files at the generated workflows' paths (diff first)",
+            ),
+        ),
     ),
 )
 

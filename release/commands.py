@@ -24,10 +24,14 @@ def note(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
 
 
-def make_context(loaded: config.Config, options: Options) -> Context:
+def make_context(
+    loaded: config.Config, options: Options, *, as_is_allowed: bool = False
+) -> Context:
     """Resolve the version asked for against the current one; say when it is a resume.
 
-    With --resume the version may be left out: it is the interrupted release's.
+    With --resume the version may be left out: it is the interrupted release's. With
+    `as_is_allowed` (a release, not a bump) the version the files already say is taken
+    when no tag names it yet and it is past the last release.
     """
     state = loaded.root / STATE_DIR
     text = options.get("version") or ""
@@ -62,15 +66,20 @@ def make_context(loaded: config.Config, options: Options) -> Context:
         normalised = versioning.normalisation_note(text, version)
         if normalised:
             note(normalised)
-    tag = versioning.tag_for(version, loaded.tag_format)
+    tag = versioning.tag_for(version, loaded.tag_format, loaded.tag_pre_release)
     resuming = version == current and (
         bool(options.get("recovered"))
         or pending == str(version)
         or bool(git.tag_commit(loaded.root, tag))
     )
-    if not resuming:
+    as_is = (
+        as_is_allowed
+        and not resuming
+        and version_files.unreleased_in_files(loaded, version, current)
+    )
+    if not resuming and not as_is:
         versioning.require_newer(version, current)
-    return Context(loaded, current, version, {**options, "resuming": resuming})
+    return Context(loaded, current, version, {**options, "resuming": resuming, "as_is": as_is})
 
 
 def run_steps(
@@ -105,7 +114,7 @@ def run_steps(
 def release(options: Options) -> int:
     """The whole release, or the part a mode names; a finished one is reported, not redone."""
     loaded = load()
-    context = make_context(loaded, options)
+    context = make_context(loaded, options, as_is_allowed=True)
     done = modes.already_released(context)
     if done:
         print(f"{context.version} is already released ({done}): nothing to do")

@@ -19,9 +19,10 @@ from typing import Any, NamedTuple
 
 from packaging.version import Version
 
-from release import proc, versioning
+from release import proc, tags, versioning
 from release.config import Config
 from release.errors import ReleaseError, UsageError
+from release.tags import Tag
 
 NONE, PATCH, MINOR, MAJOR = range(4)
 LEVEL_NAMES = ("none", "patch", "minor", "major")
@@ -140,13 +141,6 @@ def level(commit: Commit) -> int:
 # --- reading from git -------------------------------------------------------------------
 
 
-class Tag(NamedTuple):
-    name: str
-    version: Version
-    commit: str
-    date: str  # YYYY-MM-DD: the tagger's date for annotated tags, else the commit's
-
-
 def release_tags(root: Path, tag_format: str) -> list[Tag]:
     """Tags reachable from HEAD that parse with `tag_format`, oldest version first.
 
@@ -229,8 +223,7 @@ def since_last_release(
     root: Path, tag_format: str
 ) -> tuple[Tag | None, Generator[Commit, None, None]]:
     """The last release tag (None before the first one) and the commits after it."""
-    tags = release_tags(root, tag_format)
-    last = tags[-1] if tags else None
+    last = tags.last_release(root, tag_format)
     return last, read(root, [f"{last.commit}..HEAD" if last else "HEAD"])
 
 
@@ -289,7 +282,8 @@ def decide(config: Config, current: Version, pre: str = "") -> Decision:
     The level is applied to the last release (its tag's version), not to the version
     files: after a bump that was not released yet (an interrupted release, a `bump auto`
     run twice) the answer stays the same instead of moving on. `current` (the files)
-    counts only before the first release tag.
+    counts before the first release tag, and when it is a development or pre-release
+    version ahead of the answer (the files say which release comes next).
     """
     if pre and pre not in PRE_KINDS:
         raise UsageError(f"unknown pre-release kind '{pre}'", "use one of: " + ", ".join(PRE_KINDS))
@@ -307,7 +301,11 @@ def decide(config: Config, current: Version, pre: str = "") -> Decision:
             else f"nothing to release: none of the {bump.seen} commits since {since} is a"
             " feat, fix, perf or breaking change"
         )
-    return Decision(apply(base, bump.level, pre), base, bump)
+    version = apply(base, bump.level, pre)
+    if current.is_prerelease and version < current:
+        # The files already name the coming release (`8.5.0.dev0` after 8.4.2): move from there.
+        return Decision(apply(current, bump.level, pre), current, bump)
+    return Decision(version, base, bump)
 
 
 def next_version(config: Config, current: Version, pre: str = "") -> Version:

@@ -7,13 +7,16 @@ closest valid key, in one line.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from release import git
 from release.errors import ConfigError
+from release.versioning import DEFAULT_PRE_RELEASE, PRE_RELEASE_SPELLING
 
 PYPROJECT = "pyproject.toml"
 
@@ -43,10 +46,16 @@ class VersionFile:
 
 @dataclass(frozen=True)
 class Publish:
-    where: str = "ci"
+    where: str = "ci"  # "ci", "local" or "external" (the project's own `workflow` publishes)
     pre_release: str = "testpypi"
     final: str = "pypi"
     staging: str = ""
+    workflow: str = ""  # where = "external": the project's workflow that publishes the tag
+
+    @property
+    def on_tag(self) -> bool:
+        """Pushing the tag is what publishes (our release workflow, or the project's own)."""
+        return self.where != "local"
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class CI:
     os: tuple[str, ...] = ("ubuntu-latest",)
     python: tuple[str, ...] = ("3.11", "3.12", "3.13")
     bootstrap: tuple[str, ...] = ("release-parity",)  # the noxfile imports `release`
+    ci_file: str = ".github/workflows/ci.yml"  # the generated workflows' paths
+    release_file: str = ".github/workflows/release.yml"
 
 
 @dataclass(frozen=True)
@@ -75,9 +86,10 @@ class Config:
     root: Path
     name: str
     package: str
-    version_source: str  # "static", "poetry" or "dynamic" (the tag is the version)
+    version_source: str  # "static", "poetry", "file", "cargo" or "vcs" (the tag is the version)
     branch: str = "main"
     tag_format: str = "v{version}"
+    tag_pre_release: str = DEFAULT_PRE_RELEASE  # how a pre-release is spelled in a tag
     changelog: str = "CHANGELOG.md"
     version_files: tuple[VersionFile, ...] = ()
     date_files: tuple[VersionFile, ...] = ()
@@ -176,8 +188,12 @@ def read_pyproject(root: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not UTF-8 text", "save it as UTF-8") from None
 
 
-def _version_files(table: _Table, key: str, default: tuple[str, ...]) -> tuple[VersionFile, ...]:
-    raw = table.data.get(key, list(default))
+def _version_files(
+    table: _Table, key: str, default: tuple[VersionFile, ...]
+) -> tuple[VersionFile, ...]:
+    if key not in table.data:
+        return default
+    raw = table.data[key]
     if not isinstance(raw, list):
         raise table._fail(key, "a list")
     entries = []
@@ -206,26 +222,124 @@ def _version_files(table: _Table, key: str, default: tuple[str, ...]) -> tuple[V
     return tuple(entries)
 
 
-def _project_identity(data: Mapping[str, Any], file: str) -> tuple[str, str, str]:
-    """(name, version source, default version file) from [project] or [tool.poetry]."""
+#: setuptools' `version = {file = "VERSION"}`: the whole file is the version.
+WHOLE_FILE = r"\A\s*(?P<version>\S+)\s*\Z"
+
+
+def _project_identity(
+    data: Mapping[str, Any], root: Path, file: str
+) -> tuple[str, str, tuple[VersionFile, ...]]:
+    """(name, version source, where the version is read), as the build backend reads it.
+
+    Only "vcs" (hatch-vcs, setuptools-scm, pdm-backend's scm) makes the release tag the
+    version; the others are files a bump rewrites: "static" [project].version, "poetry"
+    [tool.poetry].version, "file" (hatch's version path, pdm-backend's file, setuptools'
+    attr or file, flit's module), "cargo" (maturin's Cargo.toml).
+    """
     project = data.get("project", {})
     poetry = data.get("tool", {}).get("poetry", {})
+    name = str(project.get("name") or poetry.get("name", ""))
     if "version" in project:
-        return str(project.get("name", "")), "static", "pyproject.toml:project.version"
+        return name, "static", (VersionFile(PYPROJECT, "project.version"),)
     if "version" in project.get("dynamic", []):
-        return str(project.get("name", "")), "dynamic", ""
+        return (name, *_dynamic_version(data, root, name))
     if "version" in poetry:
-        name = str(project.get("name") or poetry.get("name", ""))
-        return name, "poetry", "pyproject.toml:tool.poetry.version"
+        return name, "poetry", (VersionFile(PYPROJECT, "tool.poetry.version"),)
     raise ConfigError(
         f"{file}: no version: [project] has neither 'version' nor dynamic = [\"version\"]",
         'add version = "0.1.0" to [project], or declare it dynamic (hatch-vcs, setuptools-scm)',
     )
 
 
+def _dynamic_version(
+    data: Mapping[str, Any], root: Path, name: str
+) -> tuple[str, tuple[VersionFile, ...]]:
+    """A dynamic version as the build backend computes it: from a file, or from the tag.
+
+    A backend this does not know is taken to read the tag, as setuptools-scm does.
+    """
+    tool = data.get("tool", {})
+    backend = str(data.get("build-system", {}).get("build-backend", ""))
+    if backend.startswith("hatchling"):
+        hatch = tool.get("hatch", {}).get("version", {})
+        if "path" in hatch and hatch.get("source", "regex") == "regex":
+            path, pattern = str(hatch["path"]), hatch.get("pattern")
+            if isinstance(pattern, str):
+                return "file", (VersionFile(path, pattern=pattern),)
+            return "file", (VersionFile(path, _hatch_name(root / path)),)
+    elif backend.startswith("pdm.backend"):
+        pdm = tool.get("pdm", {}).get("version", {})
+        if pdm.get("source") == "file":
+            return "file", (VersionFile(str(pdm.get("path", "")), "__version__"),)
+    elif backend.startswith("setuptools"):
+        setuptools = tool.get("setuptools", {})
+        dynamic = setuptools.get("dynamic", {}).get("version")
+        dynamic = dynamic if isinstance(dynamic, Mapping) else {}
+        if "attr" in dynamic:
+            module, _, attribute = str(dynamic["attr"]).rpartition(".")
+            bases = (str(setuptools.get("package-dir", {}).get("", "")), "src", "")
+            return "file", (VersionFile(_module_file(root, module, bases), attribute),)
+        if "file" in dynamic:
+            files = dynamic["file"]
+            path = str(files[0] if isinstance(files, list) else files)
+            return "file", (VersionFile(path, pattern=WHOLE_FILE),)
+    elif backend.startswith("flit_core"):
+        module = tool.get("flit", {}).get("module", {}).get("name") or name.replace("-", "_")
+        return "file", (VersionFile(_module_file(root, str(module), ("", "src")), "__version__"),)
+    elif backend == "maturin":
+        return "cargo", (_cargo_version(root, tool.get("maturin", {}).get("manifest-path")),)
+    elif backend.startswith("poetry"):
+        from_tags = tool.get("poetry-dynamic-versioning", {}).get("enable", False)
+        if "version" in tool.get("poetry", {}) and not from_tags:
+            return "poetry", (VersionFile(PYPROJECT, "tool.poetry.version"),)
+    return "vcs", ()
+
+
+def _hatch_name(path: Path) -> str:
+    """hatch's default pattern reads `__version__` or `VERSION`: the one the file assigns."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return "__version__"  # reading it later says what is wrong
+    assigned = re.findall(r"^(__version__|VERSION)\s*[:=]", text, re.MULTILINE)
+    return "VERSION" if assigned and "__version__" not in assigned else "__version__"
+
+
+def _module_file(root: Path, module: str, bases: tuple[str, ...]) -> str:
+    """A dotted module's file under the first base that has it (package or single file)."""
+    relative = module.replace(".", "/")
+    candidates = [
+        f"{base}/{relative}{tail}" if base else f"{relative}{tail}"
+        for base in bases
+        for tail in ("/__init__.py", ".py")
+    ]
+    return next((c for c in candidates if (root / c).is_file()), candidates[0])
+
+
+def _cargo_version(root: Path, manifest: object) -> VersionFile:
+    """maturin's version: Cargo.toml's package.version, or, when the crate inherits it
+    (`version = { workspace = true }`), the workspace's from the nearest workspace root."""
+    crate = Path(str(manifest or "Cargo.toml"))
+    version = _toml(root / crate).get("package", {}).get("version")
+    if isinstance(version, Mapping):
+        for folder in (crate.parent, *crate.parent.parents):
+            if "workspace" in _toml(root / folder / "Cargo.toml"):
+                return VersionFile((folder / "Cargo.toml").as_posix(), "workspace.package.version")
+    return VersionFile(crate.as_posix(), "package.version")
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    """A TOML file's data; {} when missing or broken (reading the version names the fault)."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+
+
 TOP_KEYS = [
-    "package", "branch", "tag-format", "changelog", "version-files", "date-files",
-    "forbidden", "smoke", "commit-message", "sdist-complete", "major-on-zero",
+    "package", "branch", "tag-format", "tag-pre-release", "changelog", "version-files",
+    "date-files", "forbidden", "smoke", "commit-message", "sdist-complete", "major-on-zero",
     "changelog-types", "publish", "ci", "gates",
 ]  # fmt: skip
 GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
@@ -243,7 +357,7 @@ def load_text(root: Path, text: str) -> Config:
 
 def from_data(root: Path, data: dict[str, Any]) -> Config:
     file = str(root / PYPROJECT)
-    name, source, default_file = _project_identity(data, file)
+    name, source, read_from = _project_identity(data, root, file)
     tool = data.get("tool", {}).get("release", {})
     top = _Table(tool, "tool.release", file)
     top.check_keys(TOP_KEYS)
@@ -254,24 +368,47 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
             f"{file}: [tool.release] tag-format '{tag_format}' must contain {{version}} once",
             'e.g. tag-format = "v{version}"',
         )
+    tag_pre_release = top.text("tag-pre-release", DEFAULT_PRE_RELEASE)
+    if not PRE_RELEASE_SPELLING.fullmatch(tag_pre_release):
+        raise ConfigError(
+            f"{file}: [tool.release] tag-pre-release '{tag_pre_release}' is not a spelling",
+            "write {label} (a, b, rc) or {name} (alpha, beta, rc), then {number}, each after"
+            ' an optional - . or _: "-{label}{number}" tags v0.2.0-rc1, "-{name}.{number}"'
+            " tags 1.0.0-rc.1",
+        )
 
     publish = top.table("publish")
-    publish.check_keys(["where", "pre-release", "final", "staging"])
+    publish.check_keys(["where", "pre-release", "final", "staging", "workflow"])
     where = publish.text("where", "ci")
-    if where not in ("ci", "local"):
+    if where not in ("ci", "local", "external"):
         raise ConfigError(
-            f"{file}: [tool.release.publish] where = '{where}' is not 'ci' or 'local'",
-            "'ci': the tag's workflow publishes; 'local': this machine uploads with twine",
+            f"{file}: [tool.release.publish] where = '{where}' is not 'ci', 'local' or 'external'",
+            "'ci': the generated release workflow publishes the tag; 'local': this machine"
+            " uploads with twine; 'external': your own `workflow` publishes the tag",
+        )
+    workflow = _workflow_path(publish, "workflow", "")
+    if where == "external" and not workflow:
+        raise ConfigError(
+            f"{file}: [tool.release.publish] where = 'external' names no workflow",
+            'add the workflow that publishes your tags, e.g. workflow = ".github/workflows/'
+            'publish.yml"',
         )
 
     ci = top.table("ci")
-    ci.check_keys(["provider", "os", "python", "bootstrap"])
+    ci.check_keys(["provider", "os", "python", "bootstrap", "ci-file", "release-file"])
     ci_config = CI(
         provider=ci.text("provider", "github"),
         os=ci.texts("os", CI.os),
         python=ci.texts("python", CI.python),
         bootstrap=ci.texts("bootstrap", CI.bootstrap),
+        ci_file=_workflow_path(ci, "ci-file", CI.ci_file),
+        release_file=_workflow_path(ci, "release-file", CI.release_file),
     )
+    if ci_config.ci_file == ci_config.release_file:
+        raise ConfigError(
+            f"{file}: [tool.release.ci] ci-file and release-file are both {ci_config.ci_file}",
+            "give the two generated workflows two different paths",
+        )
 
     gates: tuple[Gate, ...] | None = None
     if "gates" in tool:
@@ -284,10 +421,11 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         name=name,
         package=package,
         version_source=source,
-        branch=top.text("branch", "main"),
+        branch=top.text("branch", "") or git.default_branch(root),
         tag_format=tag_format,
+        tag_pre_release=tag_pre_release,
         changelog=top.text("changelog", "CHANGELOG.md"),
-        version_files=_version_files(top, "version-files", (default_file,) if default_file else ()),
+        version_files=_version_files(top, "version-files", read_from),
         date_files=_version_files(top, "date-files", ()),
         forbidden=top.texts("forbidden", ()),
         smoke=top.texts("smoke", ()),
@@ -300,11 +438,24 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
             pre_release=publish.text("pre-release", "testpypi"),
             final=publish.text("final", "pypi"),
             staging=publish.text("staging", ""),
+            workflow=workflow,
         ),
         ci=ci_config,
         gates=gates,
         pyproject=data,
     )
+
+
+def _workflow_path(table: _Table, key: str, default: str) -> str:
+    """A workflow file: GitHub runs only `.github/workflows/*.yml` or `*.yaml`."""
+    path = table.text(key, default)
+    if path and not re.fullmatch(r"\.github/workflows/[\w.-]+\.ya?ml", path):
+        raise ConfigError(
+            f"{table.file}: [{table.where}] {key} = '{path}' is not a workflow file",
+            'GitHub runs only files in .github/workflows/, e.g. ".github/workflows/'
+            'release-parity-ci.yml"',
+        )
+    return path
 
 
 def _gate(name: str, table: _Table) -> Gate:

@@ -4,12 +4,15 @@ It makes a small project in a temporary directory, gives it a bare git remote, s
 pypiserver on 127.0.0.1 (a free port, a password that lives only in the environment),
 runs the whole release with `--execute` and `where = "local"`, then `verify` against that
 index, prints the table, stops the server and removes everything. CI wait is off (there
-is no GitHub here) and the demo says so. Needs the dev extra (pypiserver, passlib).
+is no GitHub here) and the demo says so. The index server (pypiserver, passlib) comes from
+the dev extra, or else is installed once with uv into a venv in the user's cache.
 """
 
 from __future__ import annotations
 
-import logging
+import importlib.util
+import json
+import os
 import secrets
 import shutil
 import socket
@@ -19,16 +22,31 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from release import proc
 from release.errors import ReleaseError
+from release.venvcheck import Venv, installer_complaint
 
 VERSION = "0.2.0"
 USER = "demo"
+#: What the index server needs: the dev extra has both; without it, a cached venv does.
+SERVER_REQUIREMENTS = ("pypiserver>=2.3", "passlib>=1.7")
+SERVER_VENV = "demo-index-server"
+READY = "release-parity-ready"  # written last: a venv without it is rebuilt
+#: Run by the server's Python: its passlib writes the htpasswd (users arrive as JSON in
+#: the environment, so no password is ever on a command line).
+HTPASSWD = """\
+import json, os, sys, warnings
+warnings.simplefilter("ignore", DeprecationWarning)  # passlib imports the deprecated crypt
+from passlib.apache import HtpasswdFile
+users = HtpasswdFile(sys.argv[1], new=True)
+for user, password in json.loads(os.environ["RELEASE_DEMO_USERS"]).items():
+    users.set_password(user, password)
+users.save()
+"""
 
 SAMPLE: Mapping[str, str] = {
     "pyproject.toml": """\
@@ -124,21 +142,63 @@ def free_port() -> int:
         return port
 
 
+def cache_home() -> Path:
+    """The user's cache for release-parity ($XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "release-parity"
+
+
+def _has_server_here() -> bool:
+    """This Python has the dev extra's pypiserver and passlib."""
+    found = all(importlib.util.find_spec(name) for name in ("pypiserver", "passlib"))
+    return found and (Path(sys.executable).parent / "pypi-server").exists()
+
+
+def server_python() -> Path:
+    """A Python that has pypiserver and passlib: this one (the dev extra), else the cached
+    venv, which uv makes the first time it is needed."""
+    if _has_server_here():
+        return Path(sys.executable)
+    venv = Venv(cache_home() / SERVER_VENV)
+    if not ((venv.path / READY).exists() and venv.python.exists()):  # a Python gone: again
+        _install_server(venv)
+    return venv.python
+
+
+def _install_server(venv: Venv) -> None:
+    fix = "pip install -e '.[dev]', or let uv reach PyPI once, then run nox -s demo again"
+    if importlib.util.find_spec("uv") is None:
+        missing = "the demo's index server needs pypiserver and passlib, and uv is missing too"
+        raise ReleaseError(missing, fix)
+    where = venv.path
+    say(f"installing the demo's index server ({', '.join(SERVER_REQUIREMENTS)}) into {where}")
+    shutil.rmtree(where, ignore_errors=True)
+    uv = [sys.executable, "-m", "uv"]
+    try:
+        proc.run([*uv, "venv", "--quiet", "--python", sys.executable, str(where)], what="uv venv")
+        install = [*uv, "pip", "install", "--quiet", "--python", str(venv.python)]
+        proc.run([*install, *SERVER_REQUIREMENTS], what="uv pip install")
+    except ReleaseError as error:
+        shutil.rmtree(where, ignore_errors=True)
+        reason = installer_complaint(error.detail) if error.detail.strip() else error.message
+        raise ReleaseError(f"could not install the demo's index server: {reason}", fix) from None
+    (where / READY).write_text(" ".join(SERVER_REQUIREMENTS) + "\n")
+
+
 @contextmanager
 def pypiserver(directory: Path, users: Mapping[str, str]) -> Iterator[str]:
     """A pypiserver on a free loopback port; uploads need a password (htpasswd). Yields its URL."""
-    with warnings.catch_warnings():  # passlib still imports the deprecated crypt module
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from passlib.apache import HtpasswdFile  # type: ignore[import-untyped]
-    logging.getLogger("passlib").setLevel(logging.WARNING)  # nox logs DEBUG: keep it quiet
+    python = server_python()
+    for password in users.values():
+        proc.add_secret(password)
     packages = directory / "packages"
     packages.mkdir(parents=True, exist_ok=True)
-    htpasswd = HtpasswdFile(str(directory / "htpasswd"), new=True)
-    for user, password in users.items():
-        htpasswd.set_password(user, password)
-    htpasswd.save()
+    proc.run(
+        [str(python), "-c", HTPASSWD, str(directory / "htpasswd")],
+        env={"RELEASE_DEMO_USERS": json.dumps(dict(users))},
+        what="write the htpasswd",
+    )
     port = free_port()
-    argv = [str(Path(sys.executable).parent / "pypi-server"), "run", "-p", str(port),
+    argv = [str(python.parent / "pypi-server"), "run", "-p", str(port),
             "-i", "127.0.0.1", "-a", "update", "-P", str(directory / "htpasswd"),
             "--disable-fallback", str(packages)]  # fmt: skip
     with (directory / "server.log").open("wb") as log:
@@ -206,7 +266,16 @@ GIT_IDENTITY = {
 
 
 def main() -> int:
-    """Run the demo; 0 when the release and the verify table passed."""
+    """Run the demo; 0 when the release and the verify table passed. A problem is its
+    `error:` and `hint:` lines, never a traceback."""
+    try:
+        return _demo()
+    except ReleaseError as error:
+        print(error.render(), file=sys.stderr, flush=True)
+        return error.exit_code
+
+
+def _demo() -> int:
     base = Path(tempfile.mkdtemp(prefix="release-demo-"))
     password = secrets.token_urlsafe(16)
     env = {**GIT_IDENTITY, "TWINE_USERNAME": USER, "TWINE_PASSWORD": password}

@@ -8,6 +8,9 @@ from release import proc
 from release.errors import ReleaseError
 from release.proc import NULL_LOG, Log
 
+ORIGIN_PREFIX = "refs/remotes/origin/"
+ORIGIN_HEAD = ORIGIN_PREFIX + "HEAD"
+
 
 def git(root: Path, *args: str, log: Log = NULL_LOG, check: bool = True) -> str:
     return proc.run(["git", *args], cwd=root, log=log, check=check, what=f"git {args[0]}").stdout
@@ -21,6 +24,81 @@ def branch(root: Path) -> str:
     """The current branch name; '' when HEAD is detached."""
     result = proc.run(["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=root, check=False)
     return result.stdout.strip() if result.ok else ""
+
+
+def default_branch(root: Path) -> str:
+    """The branch releases come from: the remote's default (origin/HEAD), else `main` or
+    `master` (whichever exists here), else the current branch; `main` outside git.
+
+    Read from git's own files, not by running git: loading the configuration asks this,
+    and `python -m release next` must start fast. A reftable repository asks git.
+    """
+    git_dir = _git_dir(root)
+    if git_dir is None:
+        return "main"
+    common = _common_dir(git_dir)
+    if (common / "reftable").is_dir():
+        return _default_branch_from_git(root)
+    remote = _symref(common / ORIGIN_HEAD)
+    if remote.startswith(ORIGIN_PREFIX):
+        return remote.removeprefix(ORIGIN_PREFIX)
+    packed = _read(common / "packed-refs").split()
+    for name in ("main", "master"):
+        if (common / "refs" / "heads" / name).is_file() or f"refs/heads/{name}" in packed:
+            return name
+    return _symref(git_dir / "HEAD").removeprefix("refs/heads/") or "main"
+
+
+def _git_dir(root: Path) -> Path | None:
+    """The repository's git directory: `.git` here or above, or where a `.git` file points."""
+    for folder in (root, *root.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            pointer = _read(dot_git).removeprefix("gitdir:").strip()
+            return folder / pointer if pointer else None
+    return None
+
+
+def _common_dir(git_dir: Path) -> Path:
+    """A worktree keeps HEAD in its own git dir and the refs in the main one."""
+    pointer = _read(git_dir / "commondir").strip()
+    return git_dir / pointer if pointer else git_dir
+
+
+def _symref(path: Path) -> str:
+    """`ref: refs/heads/main` -> `refs/heads/main`; '' when not a symbolic ref."""
+    text = _read(path).strip()
+    return text.removeprefix("ref: ") if text.startswith("ref: ") else ""
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def _default_branch_from_git(root: Path) -> str:
+    """default_branch's answer in one git call (refs not stored as files)."""
+    listed = proc.run(
+        [
+            "git",
+            "for-each-ref",
+            "--format=%(refname) %(symref)",
+            ORIGIN_HEAD,
+            "refs/heads/main",
+            "refs/heads/master",
+        ],
+        cwd=root,
+        check=False,
+    ).stdout.split()
+    targets = [ref for ref in listed if ref.startswith(ORIGIN_PREFIX) and ref != ORIGIN_HEAD]
+    if targets:
+        return targets[0].removeprefix(ORIGIN_PREFIX)
+    found = [name for name in ("main", "master") if f"refs/heads/{name}" in listed]
+    return found[0] if found else branch(root) or "main"
 
 
 def head(root: Path) -> str:

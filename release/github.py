@@ -152,14 +152,16 @@ class Client:
             f"GitHub API {path}: HTTP {response.status} {message}".rstrip(), ACCESS_HINT
         )
 
-    def runs(self, sha: str, ref: str) -> list[Run]:
-        """The workflow runs for commit `sha` pushed as branch or tag `ref`."""
+    def runs(self, sha: str, ref: str, workflow: str = "") -> list[Run]:
+        """The workflow runs for commit `sha` pushed as branch or tag `ref` (only those of
+        the file `workflow`, e.g. `.github/workflows/release.yml`, when given)."""
         data = self.get("actions/runs", {"head_sha": sha, "per_page": "100"})
         return [
             Run(int(item["id"]), str(item.get("name") or item["id"]), str(item.get("head_branch")),
                 str(item["status"]), str(item.get("conclusion") or ""), str(item["html_url"]))
             for item in data["workflow_runs"]
             if item.get("head_sha") == sha and item.get("head_branch") == ref
+            and (not workflow or str(item.get("path", "")).partition("@")[0] == workflow)
         ]  # fmt: skip
 
     def jobs(self, run: Run) -> list[Job]:
@@ -179,8 +181,10 @@ def wait_for_runs(
     poll: float,
     what: str = "CI",
     fix: str = "fix it, commit, and release again: the tag was not pushed",
+    workflow: str = "",
 ) -> str:
-    """Poll until every run for `sha` on `ref` has finished; raise naming any failure.
+    """Poll until every run for `sha` on `ref` (of `workflow` only, when given) has
+    finished; raise naming any failure.
 
     Queued and in-progress runs are waiting; no run at all is waiting too (GitHub may
     not have started one yet), until the client's deadline.
@@ -188,7 +192,7 @@ def wait_for_runs(
     started = time.monotonic()
     delay = poll
     while True:
-        runs = client.runs(sha, ref)
+        runs = client.runs(sha, ref, workflow)
         elapsed = time.monotonic() - started
         if runs and all(run.done for run in runs):
             failed = [run for run in runs if not run.passed]

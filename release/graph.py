@@ -67,7 +67,7 @@ class Context:
     def tag(self) -> str:
         from release.versioning import tag_for
 
-        return tag_for(self.version, self.config.tag_format)
+        return tag_for(self.version, self.config.tag_format, self.config.tag_pre_release)
 
     def option(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)

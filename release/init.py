@@ -9,18 +9,22 @@ again proposes nothing new.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+import shlex
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-import yaml
 
-from release import changelog, config, git
+from release import changelog, config, tags, versioning
+from release.adoption.ci_installs import project_pythons
+from release.adoption.ci_sources import JobChecks
+from release.adoption.version_scan import Findings, require_agreement, scan
 from release.config import Gate
 from release.errors import ReleaseError
 from release.version_files import Edit
@@ -40,71 +44,6 @@ from release.adapters.invoke_tasks import namespace
 __all__ = ["namespace"]
 """
 PRIVATE_FOLDERS = ("internal", "scratch", "private", "secrets", "notes", "drafts")
-SKIPPED_NAMES = {"CHANGELOG.md", "CHANGES.md", "HISTORY.md", "NEWS.md", "pyproject.toml"}
-_ASSIGNMENT = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]+)?=\s*['\"](?P<value>[^'\"\n]+)['\"]", re.MULTILINE
-)
-_YAML_KEY = re.compile(
-    r"^(?P<name>[A-Za-z_][\w-]*):[ \t]*['\"]?(?P<value>[^'\"\s#]+)", re.MULTILINE
-)
-
-
-@dataclass
-class Findings:
-    """What init learned about the project, before turning it into files."""
-
-    version: str
-    version_files: list[str] = field(default_factory=list)
-    date_files: list[str] = field(default_factory=list)
-    disagreements: list[tuple[str, str]] = field(default_factory=list)
-    mentions: list[str] = field(default_factory=list)  # version-like text not proposed
-
-
-def _tracked_files(root: Path) -> list[str]:
-    listed = git.git(root, "ls-files", "--cached", "--others", "--exclude-standard")
-    return [line for line in listed.splitlines() if line]
-
-
-def _is_version_name(path: str, name: str) -> bool:
-    if name == "cff-version":
-        return False
-    return "version" in name.lower() or (path.endswith("conf.py") and name == "release")
-
-
-def _looks_like_version(value: str) -> bool:
-    return (
-        re.fullmatch(r"v?\d+(\.\d+)+([-._]?(a|b|rc|alpha|beta|dev|post)\.?\d*)*", value) is not None
-    )
-
-
-def scan(loaded: config.Config, version: str) -> Findings:
-    """Every assignment of a version-like value to a version-like name, in every file."""
-    found = Findings(version)
-    if loaded.version_source != "dynamic":
-        found.version_files.append(str(loaded.version_files[0]))
-    patterns = {".py": _ASSIGNMENT, ".cff": _YAML_KEY, ".yml": _YAML_KEY, ".yaml": _YAML_KEY}
-    for path in _tracked_files(loaded.root):
-        if Path(path).name in SKIPPED_NAMES or path.startswith((".github/", ".release/")):
-            continue
-        try:
-            text = (loaded.root / path).read_text(encoding="utf-8")
-        except (UnicodeDecodeError, OSError):
-            continue  # not text: carries no version string we could edit
-        pattern = patterns.get(Path(path).suffix)
-        for match in pattern.finditer(text) if pattern else ():
-            key, value = match.group("name"), match.group("value")
-            if path.endswith(".cff") and key == "date-released":
-                found.date_files.append(f"{path}:{key}")
-            elif _is_version_name(path, key) and _looks_like_version(value):
-                if value == version:
-                    found.version_files.append(f"{path}:{key}")
-                elif version.startswith(value + "."):
-                    found.mentions.append(f"{path}:{key} = {value!r} (a short version)")
-                else:
-                    found.disagreements.append((f"{path}:{key}", value))
-        if version in text and not any(f.startswith(f"{path}:") for f in found.version_files):
-            found.mentions.append(f"{path} mentions {version}")
-    return found
 
 
 def _package(loaded: config.Config) -> str:
@@ -153,22 +92,44 @@ def release_table(loaded: config.Config, found: Findings) -> dict[str, Any]:
 
     changelog_path, _ = _changelog(loaded.root)
     table: dict[str, Any] = {"package": _package(loaded)}
+    if loaded.branch != "main":  # written down: a CI checkout may not know origin/HEAD
+        table["branch"] = loaded.branch
+    if loaded.tag_format != tags.DEFAULT_FORMAT:
+        table["tag-format"] = loaded.tag_format
+    if loaded.tag_pre_release != versioning.DEFAULT_PRE_RELEASE:
+        table["tag-pre-release"] = loaded.tag_pre_release
     if found.version_files:
         table["version-files"] = found.version_files
     if found.date_files:
         table["date-files"] = found.date_files
     table["changelog"] = changelog_path
     table["forbidden"] = _forbidden(loaded.root)
-    gates = [gate for gate, _ in ci_parity.detect(loaded)]
-    table["gates"] = {gate.name: _gate_row(gate, loaded.ci.python[0]) for gate in gates}
+    gates = [found.gate for found in ci_parity.detect(loaded)]
+    pythons = _pythons(gates) or list(project_pythons(loaded.pyproject))
+    if pythons:
+        table.setdefault("ci", {})["python"] = pythons
+    defaults = pythons or list(loaded.ci.python)
+    table["gates"] = {gate.name: _gate_row(gate, defaults) for gate in gates}
     return table
 
 
-def _gate_row(gate: Gate, first_python: str) -> dict[str, Any]:
-    """A table row; a gate that does not install the project runs on one Python only."""
+def _pythons(gates: Iterable[Gate]) -> list[str]:
+    """Every Python a found gate runs on, oldest first: `[tool.release.ci] python`."""
+    names = {python for gate in gates for python in gate.python}
+    return sorted(names, key=lambda name: [int(n) for n in re.findall(r"\d+", name)] + [name])
+
+
+def _gate_row(gate: Gate, pythons: list[str]) -> dict[str, Any]:
+    """A table row: its Pythons and OSes where they differ from `[tool.release.ci]`'s; a
+    detected gate that does not install the project runs on the first Python only."""
     row: dict[str, Any] = {"run": list(gate.run), "install": list(gate.install)}
-    if not any(item.startswith(".") for item in gate.install):
-        row["python"] = [first_python]
+    installs_project = any(re.match(r"(-e\s+)?\.", item) for item in gate.install)
+    if gate.python and list(gate.python) != pythons:
+        row["python"] = list(gate.python)
+    elif not gate.python and not installs_project:
+        row["python"] = pythons[:1]
+    if gate.os and list(gate.os) != list(config.CI.os):
+        row["os"] = list(gate.os)
     if gate.env:
         row["env"] = dict(gate.env)
     return row
@@ -186,47 +147,46 @@ def _multiline(value: Any) -> Any:
 
 
 def workflow_drift(root: Path, adopted: config.Config) -> list[str]:
-    """The commands hand-written workflows run beside the table's: the drift the user had."""
+    """Per hand-written job that runs checks, each command beside the gate that runs the
+    same program: the same, or what differs; then what of the CI could not be read."""
     from release import ci_parity
+    from release.adoption import ci_sources
 
-    generated = set(ci_parity.expected(adopted))
-    table = {gate.name: gate for gate in ci_parity.gates(adopted)}
-    found = []
-    for path in sorted((root / ".github/workflows").glob("*.y*ml")):
-        relative = str(path.relative_to(root))
-        if relative in generated:
-            continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for job in (data.get("jobs") or {}).values():
-            for step in job.get("steps") or []:
-                for command in str(step.get("run", "")).splitlines():
-                    found += _flag_drift(relative, command.strip(), table.values())
-    return found
+    reading = ci_sources.read(dataclasses.replace(adopted, root=root))
+    table = ci_parity.gates(adopted)
+    found = [_flag_drift(job, command, table) for job in reading.jobs for command in job.commands]
+    return found + list(reading.notes)
 
 
-def _program(words: list[str]) -> tuple[str, ...]:
-    """The program and its subcommand, if any: `ruff check`, `pytest`, `mypy`."""
-    head = words[:2] if len(words) > 1 and not words[1].startswith("-") else words[:1]
-    return tuple(head) if head and head[0] not in ("pip", "python", "uv") else ()
+def _flag_drift(job: JobChecks, command: str, gates: Iterable[Gate]) -> str:
+    """One command of a job beside the closest gate command of the same program (`uv run`,
+    `python -m` and `./paths/` are read through, so equal commands compare equal)."""
+    from release.adoption import ci_sources
+
+    head = f"your job `{job.job}` ({job.file}) runs `{command}`"
+    words = ci_sources.normalized(shlex.split(command))
+    program = ci_sources.program(shlex.split(command))
+    candidates = [
+        (gate, run, *_differences(words, ci_sources.normalized(shlex.split(run))))
+        for gate in gates
+        for run in gate.run
+        if ci_sources.program(shlex.split(run)) == program
+    ]
+    if not candidates:
+        return f"{head}; no gate runs `{' '.join(program)}`"
+    gate, run, only_job, only_gate = min(candidates, key=lambda c: len(c[2]) + len(c[3]))
+    if not only_job and not only_gate:
+        return f"{head}; gate `{gate.name}` runs the same"
+    return (
+        f"{head}; gate `{gate.name}` runs `{run}`: differs: only in your job:"
+        f" {' '.join(only_job) or '-'}; only in the gate: {' '.join(only_gate) or '-'}"
+    )
 
 
-def _flag_drift(path: str, command: str, gates: Iterable[Gate]) -> list[str]:
-    """Compare a hand-written command with the gate that runs the same program."""
-    words = command.split()
-    found = []
-    for gate in gates:
-        for run in gate.run:
-            ours = run.split()
-            if _program(words) and _program(words) == _program(ours):
-                only_ci = sorted(set(words) - set(ours))
-                only_table = sorted(set(ours) - set(words))
-                if only_ci or only_table:
-                    found.append(
-                        f"{path} runs `{command}`; gate '{gate.name}' runs `{run}`"
-                        f" (only in {path}: {' '.join(only_ci) or '-'};"
-                        f" only in the table: {' '.join(only_table) or '-'})"
-                    )
-    return found
+def _differences(job: list[str], gate: list[str]) -> tuple[list[str], list[str]]:
+    """(words only the job has, words only the gate has), as multisets, in their order."""
+    only_job, only_gate = Counter(job) - Counter(gate), Counter(gate) - Counter(job)
+    return [w for w in job if only_job.pop(w, 0)], [w for w in gate if only_gate.pop(w, 0)]
 
 
 def _with_table(text: str, table: Mapping[str, Any], private: list[str]) -> tuple[str, str]:
@@ -281,34 +241,46 @@ def _tasks(root: Path) -> str:
     )
 
 
-def proposal(root: Path) -> tuple[list[Edit], list[str]]:
-    """The edits init would make, and the notes to show with them."""
-    from release import ci_parity, version_files
+def _with_tag_style(loaded: config.Config) -> config.Config:
+    """The tag style the existing tags follow, unless [tool.release] names a tag-format."""
+    table = loaded.pyproject.get("tool", {}).get("release", {})
+    if "tag-format" in table:
+        return loaded
+    tag_format, pre_release = tags.detect_tag_style(loaded.root, loaded.name)
+    if "tag-pre-release" in table:
+        pre_release = loaded.tag_pre_release
+    return dataclasses.replace(loaded, tag_format=tag_format, tag_pre_release=pre_release)
 
-    loaded = config.load(root)
-    version = str(version_files.current_version(loaded))
+
+def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], list[str]]:
+    """The edits init would make, and the notes to show with them.
+
+    Hand-written workflows are never edited: the generated ones go beside them, unless
+    `replace_workflows` (then those at the generated paths are replaced).
+    """
+    from release import ci_parity, project_workflows, version_files
+
+    loaded = _with_tag_style(version_files.load(root))  # a killed `init --sync` is finished
+    current = version_files.current_version(loaded)
+    version = str(current)
     found = scan(loaded, version)
-    if found.disagreements:
-        width = max(len(spec) for spec, _ in found.disagreements)
-        rows = [
-            f"  {found.version_files[0] if found.version_files else 'tags':<{width}}  {version}"
-        ]
-        rows += [f"  {spec:<{width}}  {value}" for spec, value in found.disagreements]
-        raise ReleaseError(
-            f"the files that carry the version disagree with {version}",
-            "set each to the released version by hand, commit, then run init again",
-            detail="\n".join(rows),
-        )
-    notes = [f"version {version} ({loaded.version_source})"]
-    notes += [f"version file: {spec}" for spec in found.version_files]
-    notes += [f"{mention}, not as a version assignment: not proposed" for mention in found.mentions]
+    require_agreement(found)
+    last = version_files.versions_note(loaded, current)
+    notes = [f"version {version} ({loaded.version_source})" + (f"; {last}" if last else "")]
+    notes += [f"version file: {spec}" for spec in found.proposed]
+    notes += found.summary()
     notes.append(_changelog(root)[1])
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     tool = loaded.pyproject.get("tool", {})
     new_pyproject = pyproject
     private = _private(root)
+    existing = project_workflows.read(root)
     if "release" not in tool:
-        new_pyproject, excluded = _with_table(pyproject, release_table(loaded, found), private)
+        table = release_table(loaded, found)
+        placement = project_workflows.place(existing, replace_workflows)
+        for section, keys in placement.table().items():
+            table.setdefault(section, {}).update(keys)
+        new_pyproject, excluded = _with_table(pyproject, table, private)
         if excluded:
             notes.append(excluded)
     else:
@@ -321,9 +293,13 @@ def proposal(root: Path) -> tuple[list[Edit], list[str]]:
     if private and backend.startswith("setuptools"):
         edits.append(Edit("MANIFEST.in", _read(root / "MANIFEST.in"), _manifest_in(root, private)))
     adopted = config.load_text(root, new_pyproject)
-    for path, content in ci_parity.expected(adopted).items():
-        edits.append(Edit(path, _read(root / path), content))
+    generated = ci_parity.expected(adopted)
+    workflow_edits, workflow_notes = project_workflows.adopt(
+        adopted, existing, generated, replace_workflows
+    )
+    edits += workflow_edits
     notes += workflow_drift(root, adopted)
+    notes += workflow_notes
     return [edit for edit in edits if edit.old != edit.new], notes
 
 
@@ -349,11 +325,39 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
+def _sync(root: Path) -> None:
+    """`init --sync`: every copy of the version that differs is set to it, diff first,
+    in one atomic write (a kill leaves all old or all new)."""
+    from release import version_files
+    from release.adoption.version_scan import sync_edits
+    from release.steps.bump import diff
+
+    loaded = _with_tag_style(version_files.load(root))
+    found = scan(loaded, str(version_files.current_version(loaded)))
+    edits = sync_edits(loaded, found)
+    if not edits:
+        print(f"init --sync: every copy of the version already says {found.version}")
+        return
+    for edit in edits:
+        sys.stdout.write(diff(edit))
+    version_files.write_atomically(root, edits, "init --sync")
+    places = ", ".join(str(place.spec) for place in (*found.conflicting, *found.lagging))
+    print(f"init --sync: set {places} to {found.version}")
+    for spec in found.dates:
+        if spec.path in {edit.path for edit in edits}:
+            print(f"note: {spec} is left as it is: the next release sets it", file=sys.stderr)
+
+
 def init_command(options: Mapping[str, Any]) -> int:
     from release.steps.bump import diff
 
     root = Path.cwd()
-    edits, notes = proposal(root)
+    if options.get("sync"):
+        _sync(root)
+        if not options.get("write"):
+            print("init: next, `python -m release init` shows the adoption")
+            return 0
+    edits, notes = proposal(root, bool(options.get("replace_workflows")))
     for line in notes:
         print(f"note: {line}", file=sys.stderr)
     if not edits:

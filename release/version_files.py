@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
-from release import git
+from release import git, tags
 from release.config import Config, VersionFile
 from release.errors import ConfigError, ReleaseError
 from release.state import STATE_DIR, state_dir
-from release.versioning import parse, version_from_tag
+from release.versioning import parse, tag_for
 
 JOURNAL = "bump-journal.json"
 TEMP_SUFFIX = ".release-tmp"
@@ -170,7 +170,7 @@ def current_value(config: Config) -> str:
     if not found:
         raise ConfigError("no version files are configured", "set [tool.release] version-files")
     values = {item.value for item in found}
-    if len(values) > 1:
+    if len({_normal(value) for value in values}) > 1:
         width = max(len(str(item.spec)) for item in found)
         table = "\n".join(f"  {item.spec!s:<{width}}  {item.value}" for item in found)
         raise ReleaseError(
@@ -179,6 +179,14 @@ def current_value(config: Config) -> str:
             detail=f"  {'file:locator':<{width}}  value found\n{table}",
         )
     return found[0].value
+
+
+def _normal(value: str) -> str:
+    """One spelling per version: Cargo's `1.0.0-rc.1` and Python's `1.0.0rc1` agree."""
+    try:
+        return str(Version(value))
+    except InvalidVersion:
+        return value
 
 
 @dataclass(frozen=True)
@@ -190,11 +198,20 @@ class Edit:
     new: str
 
 
+def _spelled(spec: VersionFile, version: str) -> str:
+    """The version as the file must spell it: a crate's Cargo.toml takes Cargo's semver."""
+    if Path(spec.path).name != "Cargo.toml":
+        return version
+    from release import locks
+
+    return locks.cargo_version(Version(version))
+
+
 def plan_edits(config: Config, version: str, date: str, extra: Sequence[Edit] = ()) -> list[Edit]:
     """The edits for the version files, the date files and any extra edits (the changelog)."""
     contents: dict[str, str] = {}
     originals: dict[str, str] = {}
-    for spec, value in [(s, version) for s in config.version_files] + [
+    for spec, value in [(s, _spelled(s, version)) for s in config.version_files] + [
         (s, date) for s in config.date_files
     ]:
         if spec.path not in contents:
@@ -264,11 +281,14 @@ def write_atomically(root: Path, edits: Sequence[Edit], label: str) -> None:
 
 def recover(config: Config) -> str:
     """Finish a transaction a killed run left behind; return what was done ('' if nothing)."""
+    from release import locks
+
     root = config.root
     journal_path = root / STATE_DIR / JOURNAL
     if not journal_path.exists():
         for relative in {s.path for s in (*config.version_files, *config.date_files)} | {
-            config.changelog
+            config.changelog,
+            *locks.paths(config),
         }:
             temp = root / (relative + TEMP_SUFFIX)
             if relative and temp.exists():
@@ -290,22 +310,39 @@ def recover(config: Config) -> str:
     )
 
 
-def released_tags(config: Config) -> list[tuple[Version, str]]:
-    """(version, tag) for every local tag that follows `tag-format`, newest version first."""
-    found = []
-    for tag in git.tags(config.root):
-        version = version_from_tag(tag, config.tag_format)
-        if version is not None:
-            found.append((version, tag))
-    return sorted(found, reverse=True)
-
-
 def current_version(config: Config) -> Version:
-    """The project's version now: from its version files, or its newest tag when dynamic."""
-    if config.version_source == "dynamic":
-        tags = released_tags(config)
-        return tags[0][0] if tags else Version("0.0.0")
+    """The version the files say (`8.5.0.dev0` between releases); for vcs, the last release.
+
+    Keywords (`patch`, `minor`) move this version; the last release is another fact
+    (`release.tags.last_release`), shown beside it by `versions_note`.
+    """
+    if config.version_source == "vcs":
+        last = tags.last_release(config.root, config.tag_format)
+        return last.version if last else Version("0.0.0")
     return parse(current_value(config))
+
+
+def versions_note(config: Config, current: Version) -> str:
+    """'the last release is 8.4.2 (tag 8.4.2)' when the files say something else; else ''."""
+    last = tags.last_release(config.root, config.tag_format)
+    if last is None or last.version == current:
+        return ""
+    return f"the last release is {last.version} (tag {last.name})"
+
+
+def unreleased_in_files(config: Config, version: Version, current: Version) -> bool:
+    """The files already carry `version`, no tag names it, and it is past the last release:
+    set by hand and committed (tomlkit's 0.15.1 after 0.15.0), it is released as it is.
+
+    Before any release tag the files' version counts as released, as it always did.
+    """
+    if config.version_source == "vcs" or version != current:
+        return False
+    tag = tag_for(version, config.tag_format, config.tag_pre_release)
+    if git.tag_commit(config.root, tag):
+        return False
+    last = tags.last_release(config.root, config.tag_format)
+    return last is not None and version > last.version
 
 
 def load(root: Path | str = ".") -> Config:

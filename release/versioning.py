@@ -93,16 +93,48 @@ def require_newer(new: Version, current: Version) -> None:
         )
 
 
-def tag_for(version: Version | str, tag_format: str) -> str:
-    return tag_format.replace("{version}", str(version))
+#: How a pre-release is spelled inside a tag (`tag-pre-release`): an optional separator,
+#: `{label}` (a, b, rc) or `{name}` (alpha, beta, rc), an optional separator, `{number}`.
+PRE_RELEASE_SPELLING = re.compile(r"[-._]?\{(?:label|name)\}[-._]?\{number\}")
+DEFAULT_PRE_RELEASE = "{label}{number}"
+
+
+def _spell(version: Version, pre_release: str) -> str:
+    """`version` with its pre-release part written as `pre_release` says (1.0.0-rc.1)."""
+    if version.pre is None:
+        return str(version)
+    label, number = version.pre
+    pre = (
+        pre_release.replace("{label}", label)
+        .replace("{name}", _PRE_NAME[label])
+        .replace("{number}", str(number))
+    )
+    epoch = f"{version.epoch}!" if version.epoch else ""
+    post = f".post{version.post}" if version.post is not None else ""
+    dev = f".dev{version.dev}" if version.dev is not None else ""
+    local = f"+{version.local}" if version.local else ""
+    return f"{epoch}{'.'.join(map(str, version.release))}{pre}{post}{dev}{local}"
+
+
+def tag_for(version: Version | str, tag_format: str, pre_release: str) -> str:
+    """The tag that names `version`, in the project's spelling (`tag-format`, `tag-pre-release`)."""
+    return tag_format.replace("{version}", _spell(Version(str(version)), pre_release))
 
 
 def version_from_tag(tag: str, tag_format: str) -> Version | None:
-    """The version a tag names, or None for tags that do not follow `tag_format`."""
+    """The version a tag names, or None for tags that do not follow `tag_format`.
+
+    Lenient about the pre-release spelling (packaging reads 1.0.0rc1, 1.0.0-rc1, 1.0.0-rc.1
+    and 1.0.0.beta0 alike), strict about the rest: the version must start with a digit,
+    so `v1.0.0` does not count as a `{version}` tag.
+    """
     prefix, _, suffix = tag_format.partition("{version}")
-    if not tag.startswith(prefix) or not tag.endswith(suffix) or len(tag) <= len(prefix + suffix):
+    if len(tag) <= len(prefix + suffix) or not tag.startswith(prefix) or not tag.endswith(suffix):
+        return None
+    text = tag[len(prefix) : len(tag) - len(suffix)]
+    if not text[0].isdigit():
         return None
     try:
-        return Version(tag[len(prefix) : len(tag) - len(suffix)])
+        return Version(text)
     except InvalidVersion:
         return None

@@ -152,8 +152,8 @@ CASES = [
     Case("missing-pyproject", ("release", "1.0.23a1"),
          "error: {root}/pyproject.toml: no pyproject.toml here", 2, no_pyproject),
     Case("publish-where-typo", ("release", "1.0.23a1"),
-         "error: {root}/pyproject.toml: [tool.release.publish] where = 'cloud' is not 'ci' or"
-         " 'local'", 2,
+         "error: {root}/pyproject.toml: [tool.release.publish] where = 'cloud' is not 'ci',"
+         " 'local' or 'external'", 2,
          edit("pyproject.toml", 'where = "local"', 'where = "cloud"')),
 ]  # fmt: skip
 

@@ -33,7 +33,7 @@ def test_poetry_and_dynamic_versions(tmp_path: Path) -> None:
     assert poetry.version_source == "poetry"
     assert poetry.version_files == (VersionFile("pyproject.toml", "tool.poetry.version"),)
     dynamic = load(write(tmp_path, '[project]\nname = "d"\ndynamic = ["version"]\n'))
-    assert dynamic.version_source == "dynamic"
+    assert dynamic.version_source == "vcs"
     assert dynamic.version_files == ()
 
 

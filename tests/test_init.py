@@ -27,15 +27,13 @@ def proposed_table(root: Path) -> dict[str, Any]:
         ("static",
          ["pyproject.toml:project.version", "docs/conf.py:release",
           "src/tidyrows/__init__.py:__version__"],
-         ["README.md mentions 0.4.1, not as a version assignment: not proposed",
-          "docs/conf.py:version = '0.4' (a short version), not as a version assignment: not"
-          " proposed",
+         ["not proposed, a short version (X.Y), not the full one (1): docs/conf.py:version = 0.4",
           "CHANGELOG.md: Keep a Changelog, headings dated with a hyphen"]),
         ("poetry",
          ["pyproject.toml:tool.poetry.version", "poetry_pkg/__init__.py:__version__"],
          ["version 2.3.0 (poetry)",
           "CHANGELOG.md: Keep a Changelog, headings dated with an em dash"]),
-        ("scm", [], ["version 1.2.0 (dynamic)"]),
+        ("scm", [], ["version 1.2.0 (vcs)"]),
     ],
 )  # fmt: skip
 def test_init_proposes_exactly_the_version_files(
@@ -96,11 +94,12 @@ def test_init_reports_files_that_disagree_instead_of_guessing(tmp_path: Path) ->
     before = tree_state(root)
     result = release_cli(root, "init", "--write")
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "error: the files that carry the version disagree with 0.4.1"
-    )
-    assert "docs/conf.py:release" in result.stderr
-    assert "0.3.9" in result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "error: 1 copy of the version lags behind 0.4.1 (pyproject.toml:project.version)",
+        "hint: `python -m release init --sync` shows the diff, then sets it to 0.4.1 in one"
+        " write. Nothing was written",
+    ]
+    assert "  docs/conf.py  release  0.3.9  0.4.1" in result.stderr.splitlines()
     assert tree_state(root) == before
 
 

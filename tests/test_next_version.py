@@ -361,3 +361,12 @@ def test_pre_with_a_named_version_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: --pre goes with 'auto', not with '1.0.23'\n")
     assert tree_state(root) == before
+
+
+def test_a_development_version_in_the_files_names_the_next_release(tmp_path: Path) -> None:
+    """click's shape: released 8.4.2, the files say 8.5.0.dev0; a fix releases 8.5.0."""
+    root = init_project(
+        tmp_path / "dev", "8.5.0.dev0", '[tool.release]\ntag-format = "{version}"\n', tag="8.4.2"
+    )
+    commit(root, "fix: a bug")
+    assert next_version(root) == "8.5.0"

@@ -68,7 +68,7 @@ def test_a_release_only_moves_forward(new: str, message: str) -> None:
 
 @pytest.mark.parametrize("tag_format", ["v{version}", "{version}", "release-{version}-py"])
 def test_tags_round_trip(tag_format: str) -> None:
-    tag = tag_for(Version("1.0.23a1"), tag_format)
+    tag = tag_for(Version("1.0.23a1"), tag_format, "{label}{number}")
     assert version_from_tag(tag, tag_format) == Version("1.0.23a1")
 
 

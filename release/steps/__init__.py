@@ -46,11 +46,11 @@ def pipeline(config: Config) -> list[Step]:
 def _artifacts_and_tag(config: Config) -> list[Step]:
     """build (sdist, wheel from it, manifest), wheelcheck, and tag (commit + annotated tag).
 
-    A static version is in the files: build and check first, tag only what passed. A
-    dynamic version is the tag itself, so the local tag comes first and the artifacts
+    A version kept in files is bumped there: build and check first, tag only what passed.
+    A vcs version is the tag itself, so the local tag comes first and the artifacts
     are built from it; either way the tag reaches the remote only after every check.
     """
-    if config.version_source != "dynamic":
+    if config.version_source != "vcs":
         return [build.STEP, wheelcheck.STEP, tag.STEP]
     return [replace(tag.STEP, requires=("bump",)), replace(build.STEP, requires=("tag",)),
             wheelcheck.STEP]  # fmt: skip
@@ -59,9 +59,10 @@ def _artifacts_and_tag(config: Config) -> list[Step]:
 def _publish_order(config: Config) -> list[Step]:
     """Local: upload, then push the tag, so a failed upload leaves no tag on the remote.
 
-    CI: push the tag (that is what publishes), then wait for the tag's workflow.
+    CI (ours or the project's own workflow): push the tag (that is what publishes), then
+    wait for the tag's workflow.
     """
     first, second = (publish.STEP, push.TAG_STEP)
-    if config.publish.where == "ci":
+    if config.publish.on_tag:
         first, second = second, first
     return [replace(first, requires=("wait-ci",)), replace(second, requires=(first.name,))]

@@ -134,17 +134,18 @@ def _tagged(context: Context) -> bool:
 def build_env(context: Context) -> dict[str, str]:
     """SOURCE_DATE_EPOCH from HEAD (same commit, same bytes where the backend allows).
 
-    A dynamic-version project (setuptools-scm, hatch-vcs) building a new release is
-    told its version, since the tag that would carry it is made after the checks.
+    A vcs-version project (setuptools-scm, hatch-vcs, pdm-backend's scm) building a new
+    release is told its version, since the tag that would carry it is made after the checks.
     """
     env = {}
     if "SOURCE_DATE_EPOCH" not in os.environ:
         env["SOURCE_DATE_EPOCH"] = git.git(context.root, "log", "-1", "--format=%ct").strip()
     asked = context.version != context.current
-    if context.config.version_source == "dynamic" and asked and not _tagged(context):
+    if context.config.version_source == "vcs" and asked and not _tagged(context):
         # A check before tagging (`nox -s wheelcheck -- X`); a release tags first, because
         # setuptools-scm 9 sdists record the git state and rebuild from it, not PKG-INFO.
-        env["SETUPTOOLS_SCM_PRETEND_VERSION"] = str(context.version)
+        env["SETUPTOOLS_SCM_PRETEND_VERSION"] = str(context.version)  # hatch-vcs too
+        env["PDM_BUILD_SCM_VERSION"] = str(context.version)
     return env
 
 

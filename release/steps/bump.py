@@ -1,10 +1,10 @@
-"""bump: every version file, every date file and the changelog, in one atomic write."""
+"""bump: every version file, every date file, the changelog and the locks, in one atomic write."""
 
 from __future__ import annotations
 
 import difflib
 
-from release import changelog, version_files
+from release import changelog, locks, version_files
 from release.errors import ConfigError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -52,9 +52,9 @@ def diff(edit: Edit) -> str:
 
 
 def edits(context: Context) -> list[Edit]:
-    return version_files.plan_edits(
-        context.config, str(context.version), context.today, _changelog_edit(context)
-    )
+    """The version and date files, the changelog, and the lock files' entries for the project."""
+    extra = [*_changelog_edit(context), *locks.edits(context.config, context.version)]
+    return version_files.plan_edits(context.config, str(context.version), context.today, extra)
 
 
 def plan(context: Context) -> list[Action]:
@@ -73,7 +73,7 @@ def plan(context: Context) -> list[Action]:
 
 STEP = Step(
     "bump",
-    "write the new version into every version file and promote the changelog",
+    "write the new version into every version file and lock entry, and promote the changelog",
     plan,
     requires=("validate-version", "preflight"),
     mutates=True,

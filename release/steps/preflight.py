@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release import git
+from release import git, locks
 from release.errors import ReleaseError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -20,6 +20,7 @@ def problems(context: Context) -> list[str]:
         found.append(f"on branch '{branch}', releases are made from '{config.branch}'"
                      f" (git switch {config.branch})")  # fmt: skip
     bumped = {s.path for s in (*config.version_files, *config.date_files)} | {config.changelog}
+    bumped.update(locks.paths(config))
     dirty = [line for line in git.status(root) if not _is_own(line, bumped, context)]
     if dirty:
         shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")

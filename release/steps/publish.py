@@ -8,7 +8,9 @@ is uploaded (an index never takes a file twice, and overwriting would be worse).
 only then are the same files uploaded to the final index.
 
 `where = "ci"`: pushing the tag is what publishes, so this step waits for the tag's
-release workflow to finish (verify then waits for the index to show the files).
+run of the generated release workflow (verify then waits for the index to show the
+files). `where = "external"`: the project's own `workflow` publishes the tag; this step
+waits for its run the same way.
 """
 
 from __future__ import annotations
@@ -114,6 +116,13 @@ def _verify_staging(spec: str) -> Action:
     return Action(f"verify the release on {spec} from a clean venv before promoting it", apply)
 
 
+def publishing_workflow(config: Config) -> str:
+    """The workflow file whose run on the tag publishes it."""
+    if config.publish.where == "external":
+        return config.publish.workflow
+    return config.ci.release_file
+
+
 def _wait_for_workflow(context: Context, log: Log) -> str:
     if context.option("no_wait_ci"):
         wait_ci.warn("--no-wait-ci: not waiting for the tag's release workflow", log)
@@ -121,7 +130,7 @@ def _wait_for_workflow(context: Context, log: Log) -> str:
     commit = git.tag_commit(context.root, context.tag)
     return github.wait_for_runs(
         wait_ci.client(context, log), commit, context.tag, poll=wait_ci.poll(),
-        what="release workflow",
+        what="release workflow", workflow=publishing_workflow(context.config),
         fix="the tag is on the remote: fix the workflow, re-run it on GitHub, then run the"
         " same release command again",
     )  # fmt: skip
@@ -129,8 +138,8 @@ def _wait_for_workflow(context: Context, log: Log) -> str:
 
 def plan(context: Context) -> list[Action]:
     config, version = context.config, context.version
-    if config.publish.where == "ci":
-        summary = f"wait for the release workflow of {context.tag} to publish"
+    if config.publish.on_tag:
+        summary = f"wait for {publishing_workflow(config)} to publish {context.tag}"
         return [Action(summary, _wait_for_workflow)]
     staging = staging_for(config, version)
     final = _upload_action(index.for_version(config.publish, version))

@@ -8,7 +8,7 @@ release with the command that fixes it. The tag is signed when git is set to sig
 
 from __future__ import annotations
 
-from release import faults, git
+from release import faults, git, locks
 from release.errors import ReleaseError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -32,6 +32,9 @@ def _commit(context: Context, log: Log) -> str:
     files = _bumped_files(context)
     if files:
         git.git(root, "add", "--", *files, log=log)
+    tracked_locks = locks.paths(context.config)
+    if tracked_locks:  # --update: a lock file git does not track stays out of the commit
+        git.git(root, "add", "--update", "--", *tracked_locks, log=log)
     if git.ok(root, "diff", "--cached", "--quiet"):
         return "nothing to commit: the release commit is already made"
     git.git(root, "commit", "--quiet", "-m", message(context), log=log)
