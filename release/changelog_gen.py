@@ -1,16 +1,26 @@
-"""Keep a Changelog sections from Conventional Commits: render them, merge them into Unreleased.
+"""Changelog entries from Conventional Commits, in the shape the file already has.
 
 Sections come from `changelog-types` (type -> section name, in that order), after a
 "Breaking changes" section that takes every breaking commit whatever its type. Entries
 name their scope and link the commit and the issues it mentions when origin is on GitHub
-or GitLab. Merging into Unreleased only adds: hand-written lines stay as they are, and a
-commit whose short hash is already in the section is not added again.
+or GitLab, with the file's own list marker. Merging into Unreleased only adds: hand-written
+lines stay as they are, and a commit whose short hash is already in the section is not
+added again.
+
+A file release-please writes (`* subject ([abc1234](…/commit/…))`) gets release-please's
+sections instead: `⚠ BREAKING CHANGES` first (each also listed under its type), then its
+default sections (Features, Bug Fixes, Performance Improvements, Reverts) and any other of
+its sections the file already shows, each sorted by scope and subject, laid out as
+release-please lays them out. Where the file keeps no Unreleased section, `--changelog
+generate` writes the body of the release's new section; the release puts it under a
+heading in the file's style.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,6 +31,30 @@ from release.config import Config
 from release.errors import UsageError
 
 BREAKING = "Breaking changes"
+RELEASE_PLEASE_BREAKING = "\u26a0 BREAKING CHANGES"
+#: release-please's sections (its default `changelog-sections`), in its order.
+RELEASE_PLEASE_TYPES: Mapping[str, str] = {
+    "feat": "Features",
+    "feature": "Features",
+    "fix": "Bug Fixes",
+    "perf": "Performance Improvements",
+    "revert": "Reverts",
+    "docs": "Documentation",
+    "style": "Styles",
+    "chore": "Miscellaneous Chores",
+    "refactor": "Code Refactoring",
+    "test": "Tests",
+    "build": "Build System",
+    "ci": "Continuous Integration",
+}
+#: The ones it shows unless configured to show more.
+RELEASE_PLEASE_SHOWN = frozenset({"Features", "Bug Fixes", "Performance Improvements", "Reverts"})
+#: An entry as release-please writes it: `* subject ([abc1234](…/commit/<full hash>))`.
+_RELEASE_PLEASE_ENTRY = re.compile(
+    r"^\* .*\(\[[0-9a-f]{7,12}\]\([^\s)]+/commit/[0-9a-f]{40}\)\)", re.MULTILINE
+)
+_MARKER = re.compile(r"^([-*+]) \S", re.MULTILINE)
+_TITLE = re.compile(r"^#{2,6} +(.+?)[ \t]*$", re.MULTILINE)
 NEW_FILE = "# Changelog\n\n## [Unreleased]\n"
 _CLOSING = ("closes", "fixes", "resolves", "refs")
 _ISSUE = re.compile(r"(?<![\w/\[])#(\d+)\b")
@@ -67,7 +101,7 @@ def _link_issues(text: str, links: Links | None) -> str:
     return _ISSUE.sub(lambda m: f"[#{m[1]}]({links.issue}{m[1]})", text)
 
 
-def entry(commit: Commit, links: Links | None, detail: bool = False) -> str:
+def entry(commit: Commit, links: Links | None, detail: bool = False, marker: str = "-") -> str:
     """`- **scope:** description (hash, closes #12)`, linked when `links` is known."""
     sha, text = commit.sha, commit.description
     refs = f"[{sha[:7]}]({links.commit}{sha})" if links else sha[:7]
@@ -80,16 +114,17 @@ def entry(commit: Commit, links: Links | None, detail: bool = False) -> str:
         text = _link_issues(text, links)
     scope = f"**{commit.scope}:** " if commit.scope else ""
     if detail and commit.breaking != commit.description:
-        return f"- {scope}{text} ({refs})\n  {' '.join(commit.breaking.split())}"
-    return f"- {scope}{text} ({refs})"
+        return f"{marker} {scope}{text} ({refs})\n  {' '.join(commit.breaking.split())}"
+    return f"{marker} {scope}{text} ({refs})"
 
 
 class Sections:
     """One release's entries by section. Fed newest commit first, as git log gives them;
     `grouped` lists them oldest first. Counts the commits seen and those left out."""
 
-    def __init__(self, types: Mapping[str, str], links: Links | None) -> None:
+    def __init__(self, types: Mapping[str, str], links: Links | None, marker: str = "-") -> None:
         self.links = links
+        self.marker = marker
         self.entries: dict[str, list[Entry]] = {BREAKING: []}
         for name in types.values():
             self.entries.setdefault(name, [])
@@ -99,9 +134,10 @@ class Sections:
     def add(self, commit: Commit) -> None:
         self.seen += 1
         if commit.breaking:
-            self.entries[BREAKING].append((commit.sha, entry(commit, self.links, detail=True)))
+            line = entry(commit, self.links, detail=True, marker=self.marker)
+            self.entries[BREAKING].append((commit.sha, line))
         elif (entries := self.by_type.get(commit.type)) is not None:
-            entries.append((commit.sha, entry(commit, self.links)))
+            entries.append((commit.sha, entry(commit, self.links, marker=self.marker)))
         elif not commit.type:
             self.left_out += 1
 
@@ -109,8 +145,10 @@ class Sections:
         return {name: entries[::-1] for name, entries in self.entries.items() if entries}
 
 
-def collect(commits: Iterable[Commit], config: Config, links: Links | None) -> Sections:
-    sections = Sections(config.changelog_types, links)
+def collect(
+    commits: Iterable[Commit], config: Config, links: Links | None, marker: str = "-"
+) -> Sections:
+    sections = Sections(config.changelog_types, links, marker)
     for commit in commits:
         sections.add(commit)
     return sections
@@ -156,6 +194,105 @@ def merge(text: str, path: str, grouped: Mapping[str, Sequence[Entry]]) -> tuple
     return f"{text[: section.body_start]}\n{new_body}\n\n{text[section.end :]}", added
 
 
+def release_please(text: str) -> bool:
+    """The file's entries are release-please's (it wrote them, or the project writes alike)."""
+    return _RELEASE_PLEASE_ENTRY.search(text) is not None
+
+
+def _marker(text: str) -> str:
+    """The list marker most of the file's entries start with (`-` when it has none)."""
+    counts = Counter(_MARKER.findall(text))
+    return counts.most_common(1)[0][0] if counts else "-"
+
+
+def _release_please_types(config: Config, text: str) -> Mapping[str, str]:
+    """`changelog-types` when set; else the sections release-please shows by default and
+    those of its sections the file already shows (a project that turned them on)."""
+    if "changelog-types" in config.pyproject.get("tool", {}).get("release", {}):
+        return config.changelog_types
+    shown = RELEASE_PLEASE_SHOWN | set(_TITLE.findall(text))
+    return {kind: name for kind, name in RELEASE_PLEASE_TYPES.items() if name in shown}
+
+
+def _collation(text: str) -> tuple[tuple[int, str], ...]:
+    """Close to JavaScript's localeCompare, which release-please sorts with: case aside,
+    punctuation before digits and letters."""
+    return tuple((int(char.isalnum()), char.casefold()) for char in text)
+
+
+def _release_please_line(commit: Commit, links: Links | None, note: bool = False) -> str:
+    """`* **scope:** subject ([abc1234](…/commit/…)), closes [#12](…)`; a breaking change's
+    note is its text alone."""
+    scope = f"**{commit.scope}:** " if commit.scope else ""
+    if note:
+        return f"* {scope}{_link_issues(' '.join(commit.breaking.split()), links)}"
+    ref = f"[{commit.sha[:7]}]({links.commit}{commit.sha})" if links else commit.sha[:7]
+    closes = [
+        _link_issues(value, links)
+        for token, value in commit.footers
+        if token.lower() in _CLOSING and "#" in value
+    ]
+    tail = f", closes {' '.join(closes)}" if closes else ""
+    return f"* {scope}{_link_issues(commit.description, links)} ({ref}){tail}"
+
+
+def _release_please_groups(
+    commits: Iterable[Commit], types: Mapping[str, str], links: Links | None
+) -> dict[str, list[Entry]]:
+    """release-please's sections: the breaking changes' notes, then each type's commits,
+    sorted by scope (scoped ones first) and subject."""
+    notes: list[Commit] = []
+    by_name: dict[str, list[Commit]] = {name: [] for name in types.values()}
+    for commit in commits:
+        if commit.breaking:
+            notes.append(commit)
+        if commit.type in types:
+            by_name[types[commit.type]].append(commit)
+    notes.sort(key=lambda commit: _collation(commit.breaking))
+    grouped = {
+        RELEASE_PLEASE_BREAKING: [(c.sha, _release_please_line(c, links, True)) for c in notes]
+    }
+    for name, members in by_name.items():
+        members.sort(key=lambda c: (not c.scope, _collation(c.scope), _collation(c.description)))
+        grouped[name] = [(c.sha, _release_please_line(c, links)) for c in members]
+    return {name: entries for name, entries in grouped.items() if entries}
+
+
+def _grouped(config: Config, text: str, commits: Iterable[Commit]) -> dict[str, list[Entry]]:
+    """The commits' entries by section, in the shape of the file's entries."""
+    links = remote_links(config.root)
+    if release_please(text):
+        return _release_please_groups(commits, _release_please_types(config, text), links)
+    return collect(commits, config, links, _marker(text)).grouped()
+
+
+def _body(style: changelog.Style, grouped: Mapping[str, Sequence[Entry]], spaced: bool) -> str:
+    """A new release section's entries, each group under a heading in the file's style;
+    `spaced` is release-please's layout: two blank lines between groups (one after the
+    breaking changes)."""
+    parts = []
+    for name, entries in grouped.items():
+        lines = "\n".join(line for _, line in entries)
+        gap = "\n" if spaced and name != RELEASE_PLEASE_BREAKING else ""
+        parts.append(f"{changelog.group_heading(style, name)}\n{lines}\n{gap}")
+    return "\n".join(parts).strip("\n")
+
+
+def generate(config: Config, current: changelog.Changelog) -> tuple[str, str]:
+    """`--changelog generate`: (the changelog's text, the body of the release's section).
+
+    An empty Unreleased section is filled from the commits since the last release (the
+    body is then ''); where the file keeps no Unreleased section, the text stays as it is
+    and the body holds the entries, for the release to write under its new heading.
+    """
+    text = current.document.text
+    if current.unreleased() is not None:
+        return fill_unreleased(config, text), ""
+    _, commits = since_last_release(config.root, config.tag_format)
+    grouped = _grouped(config, text, commits)
+    return text, _body(current.style, grouped, spaced=release_please(text))
+
+
 def fill_unreleased(config: Config, text: str) -> str:
     """An empty Unreleased section filled from the commits since the last release
     (`--changelog generate`); a section with entries is left exactly as it is."""
@@ -163,8 +300,7 @@ def fill_unreleased(config: Config, text: str) -> str:
     if changelog.has_entries(text[section.body_start : section.end]):
         return text
     _, commits = since_last_release(config.root, config.tag_format)
-    sections = collect(commits, config, remote_links(config.root))
-    return merge(text, config.changelog, sections.grouped())[0]
+    return merge(text, config.changelog, _grouped(config, text, commits))[0]
 
 
 def render_all(config: Config, links: Links | None) -> tuple[str, list[Sections]]:

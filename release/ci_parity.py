@@ -27,7 +27,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from release import cli, proc, project_workflows, workflows
+from release import cli, proc, project_workflows, tool_pins, workflows
 from release.adoption import ci_installs, ci_sources
 from release.adoption.ci_sources import FoundGate
 from release.config import Config, Gate
@@ -345,7 +345,9 @@ def _hand_written(config: Config, files: Mapping[str, str]) -> list[str]:
 
 
 def verify(config: Config) -> str:
-    """Raise with every difference when the committed workflows drifted from the table."""
+    """Raise with every difference when the committed workflows drifted from the table, or
+    pin another release-parity than the one running (CI would run that one)."""
+    tool_pins.check(config)
     reports = drift(config)
     if reports:
         names = [report.split(" ", 1)[0] for report in reports]
@@ -356,7 +358,7 @@ def verify(config: Config) -> str:
             project_workflows.occupied(config, theirs[0]) if theirs else regenerate,
             detail="\n".join(report.rstrip("\n") for report in reports),
         )
-    files = list(expected(config))
+    files = [path for path in expected(config) if path != tool_pins.REQUIREMENTS]
     return f"{' and '.join(files)} match{'es' if len(files) == 1 else ''} the flags table"
 
 
@@ -387,7 +389,7 @@ def write(config: Config) -> list[str]:
     for path in project_workflows.stale(config.root, list(files)):
         (config.root / path).unlink()
         done.append(f"removed {path} (generated; the table no longer produces it)")
-    return done
+    return done + tool_pins.write_noxfile(config)
 
 
 # --- explain -------------------------------------------------------------------------------

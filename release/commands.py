@@ -142,5 +142,7 @@ def notes(options: Options) -> int:
         raise UsageError("no changelog is configured", "set [tool.release] changelog")
     version = options.get("version") or str(version_files.current_version(loaded))
     text = version_files.read_text(loaded.root, loaded.changelog)
-    sys.stdout.write(changelog.extract(text, str(versioning.parse(version)), loaded.changelog))
+    tags = changelog.Tags(loaded.tag_format, loaded.tag_pre_release)
+    wanted = str(versioning.parse(version))
+    sys.stdout.write(changelog.extract(text, wanted, loaded.changelog, tags))
     return 0

@@ -69,6 +69,20 @@ class CI:
 
 
 @dataclass(frozen=True)
+class ChangelogStyle:
+    """`[tool.release.changelog-style]`: what the changelog's own headings cannot tell.
+
+    Empty strings (and `unreleased` None) leave it to detection; `unreleased = false` in
+    the table says the project keeps no Unreleased section (stored as "").
+    """
+
+    heading: str = ""  # a released heading, e.g. "## {version} ({date})"
+    underline: str = ""  # its underline character when it is underlined (setext, rST)
+    date: str = ""  # how {date} is written, e.g. "%B %-d, %Y"
+    unreleased: str | None = None  # the Unreleased heading, e.g. "## [Unreleased]"
+
+
+@dataclass(frozen=True)
 class Gate:
     """One row of the flags table: one gate = one nox session = one CI job per python/os."""
 
@@ -99,6 +113,7 @@ class Config:
     sdist_complete: bool = False
     major_on_zero: bool = False
     changelog_types: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CHANGELOG_TYPES)
+    changelog_style: ChangelogStyle = ChangelogStyle()
     publish: Publish = Publish()
     ci: CI = CI()
     gates: tuple[Gate, ...] | None = None  # None: no table, detect from the project
@@ -340,7 +355,7 @@ def _toml(path: Path) -> dict[str, Any]:
 TOP_KEYS = [
     "package", "branch", "tag-format", "tag-pre-release", "changelog", "version-files",
     "date-files", "forbidden", "smoke", "commit-message", "sdist-complete", "major-on-zero",
-    "changelog-types", "publish", "ci", "gates",
+    "changelog-types", "changelog-style", "publish", "ci", "gates",
 ]  # fmt: skip
 GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
 
@@ -424,7 +439,7 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         branch=top.text("branch", "") or git.default_branch(root),
         tag_format=tag_format,
         tag_pre_release=tag_pre_release,
-        changelog=top.text("changelog", "CHANGELOG.md"),
+        changelog=top.text("changelog", _default_changelog(root, data)),
         version_files=_version_files(top, "version-files", read_from),
         date_files=_version_files(top, "date-files", ()),
         forbidden=top.texts("forbidden", ()),
@@ -433,6 +448,7 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         sdist_complete=top.flag("sdist-complete", False),
         major_on_zero=top.flag("major-on-zero", False),
         changelog_types=top.text_map("changelog-types", DEFAULT_CHANGELOG_TYPES),
+        changelog_style=_changelog_style(top.table("changelog-style")),
         publish=Publish(
             where=where,
             pre_release=publish.text("pre-release", "testpypi"),
@@ -444,6 +460,41 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         gates=gates,
         pyproject=data,
     )
+
+
+def _default_changelog(root: Path, data: Mapping[str, Any]) -> str:
+    """towncrier's news file when towncrier keeps the changelog, else CHANGELOG.md."""
+    from release import towncrier
+
+    return towncrier.news_file(root, data) or "CHANGELOG.md"
+
+
+def _changelog_style(table: _Table) -> ChangelogStyle:
+    """The keys that settle what a changelog's headings leave open, each checked here."""
+    table.check_keys(["heading", "underline", "date", "unreleased"])
+    heading, date = table.text("heading", ""), table.text("date", "")
+    underline = table.text("underline", "")
+    raw = table.data.get("unreleased")
+    if raw is not None and raw is not False and not isinstance(raw, str):
+        raise table._fail("unreleased", "a heading or false")
+    where = f"{table.file}: [{table.where}]"
+    if heading and "{version}" not in heading:
+        raise ConfigError(
+            f"{where} heading '{heading}' has no {{version}}",
+            'e.g. heading = "## [{version}] - {date}" or "{version} ({date})"',
+        )
+    if underline and not re.fullmatch(r"[!-/:-@\[-`{-~]", underline):
+        raise ConfigError(
+            f"{where} underline '{underline}' is not one punctuation character",
+            'e.g. underline = "-" for headings underlined with ---',
+        )
+    if date:
+        from release.changelog import dates
+
+        if why := dates.problem(date):
+            raise ConfigError(f"{where} date '{date}': {why}", 'e.g. date = "%B %-d, %Y"')
+    unreleased = None if raw is None else raw or ""
+    return ChangelogStyle(heading, underline, date, unreleased)
 
 
 def _workflow_path(table: _Table, key: str, default: str) -> str:

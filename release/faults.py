@@ -14,6 +14,7 @@ ENV = "RELEASE_TEST_KILL_AT"
 
 #: Every point, in the order a release reaches them.
 POINTS = (
+    "after-towncrier",  # towncrier's changelog written with the version files, fragments kept
     "before-commit",  # bump, build and checks done; nothing committed
     "after-commit",  # release commit made, no tag yet
     "after-tag",  # tag made locally, nothing pushed

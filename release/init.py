@@ -29,9 +29,12 @@ from release.config import Gate
 from release.errors import ReleaseError
 from release.version_files import Edit
 
+#: A new noxfile: its script block pins the release-parity that wrote it, so nox (and
+#: `pipx run nox`, `uvx nox`) runs that one, on a Python it supports.
 NOXFILE = """\
 # /// script
-# dependencies = ["nox", "release-parity"]
+# requires-python = "{requires_python}"
+# dependencies = ["nox", "release-parity=={version}"]
 # ///
 from release.adapters.nox_sessions import register
 
@@ -74,23 +77,32 @@ SDIST_EXCLUDES = {
 }
 
 
-def _changelog(root: Path) -> tuple[str, str]:
+def _changelog(loaded: config.Config) -> tuple[str, str]:
     """(path, a note on its style), or ('', why not) when the project keeps none."""
-    path = root / "CHANGELOG.md"
-    if not path.exists():
-        return "", 'no CHANGELOG.md: the changelog step is off (changelog = "")'
-    text = path.read_text(encoding="utf-8")
-    if not any(s.name.lower() == "unreleased" for s in changelog.sections(text)):
-        return "CHANGELOG.md", "CHANGELOG.md has no '## [Unreleased]' section: add one"
-    separator = "an em dash" if "\u2014" in text else "a hyphen"
-    return "CHANGELOG.md", f"CHANGELOG.md: Keep a Changelog, headings dated with {separator}"
+    from release import towncrier
+    from release.changelog import files
+
+    root = loaded.root
+    news = towncrier.news_file(root, loaded.pyproject)
+    if news:
+        return news, f"{news}: built by towncrier from its fragments at each release"
+    path = files.locate(root)
+    if not path:
+        return "", 'no changelog found: the changelog step is off (changelog = "")'
+    text = (root / path).read_text(encoding="utf-8")
+    tags = changelog.Tags(loaded.tag_format, loaded.tag_pre_release)
+    try:
+        read = changelog.read(text, path, tags, loaded.changelog_style)
+    except ReleaseError as error:
+        return path, f"{error.message}: {error.hint}"
+    return path, f"{path}: {changelog.describe(read)}"
 
 
 def release_table(loaded: config.Config, found: Findings) -> dict[str, Any]:
     """The proposed `[tool.release]` table (gates from the project's own tools)."""
     from release import ci_parity
 
-    changelog_path, _ = _changelog(loaded.root)
+    changelog_path, _ = _changelog(loaded)
     table: dict[str, Any] = {"package": _package(loaded)}
     if loaded.branch != "main":  # written down: a CI checkout may not know origin/HEAD
         table["branch"] = loaded.branch
@@ -218,13 +230,18 @@ def _manifest_in(root: Path, private: list[str]) -> str:
 
 
 def _noxfile(root: Path) -> str:
+    """A new noxfile, or the project's with only the tool's lines added or updated: the
+    import, and the release-parity pin in a script block that names release-parity."""
+    from release import tool_pins
+
+    tool = tool_pins.running()
     path = root / "noxfile.py"
     if not path.exists():
-        return NOXFILE
+        return NOXFILE.format(requires_python=tool.requires_python, version=tool.version)
     text = path.read_text(encoding="utf-8")
-    if "release.adapters.nox_sessions" in text:
-        return text
-    return text.rstrip("\n") + "\n\n" + NOX_LINES
+    if "release.adapters.nox_sessions" not in text:
+        text = text.rstrip("\n") + "\n\n" + NOX_LINES
+    return tool_pins.pin_noxfile(text, tool.version)
 
 
 def _tasks(root: Path) -> str:
@@ -269,7 +286,7 @@ def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], l
     notes = [f"version {version} ({loaded.version_source})" + (f"; {last}" if last else "")]
     notes += [f"version file: {spec}" for spec in found.proposed]
     notes += found.summary()
-    notes.append(_changelog(root)[1])
+    notes.append(_changelog(loaded)[1])
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     tool = loaded.pyproject.get("tool", {})
     new_pyproject = pyproject

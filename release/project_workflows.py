@@ -309,8 +309,8 @@ def _holders(config: Config, path: str, found: Sequence[Workflow]) -> list[str]:
     """The hand-written workflows that hold the default path or name of this generated file."""
     default = workflows.CI_FILE if key(config, path) == "ci-file" else workflows.RELEASE_FILE
     stem = PurePosixPath(default).stem
-    if path == default:
-        return []
+    if path == default or path not in (config.ci.ci_file, config.ci.release_file):
+        return []  # the default path, or not a workflow (.github/release-parity.txt)
     return [
         w.path
         for w in found

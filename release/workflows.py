@@ -8,7 +8,9 @@ regeneration, and a changed matrix does (the parity job catches it).
 Security by construction (zizmor finds nothing, auditor persona included): every
 `uses:` pinned to a SHA from release/pins.py, `permissions: {}` at the top and the
 least per job, `persist-credentials: false`, no `${{ }}` inside `run:` (values travel
-through `env:`), a timeout on every job, one concurrency group per ref.
+through `env:`), a timeout on every job, one concurrency group per ref. The Python tools
+are pinned too: release-parity, nox, uv and every dependency, exact versions with hashes
+(release/tool_pins.py), on a Python of their own beside the gate's.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from urllib.parse import urlparse
 from release.config import CI, Config, Gate
 from release.errors import ConfigError
 from release.index import BUILTIN
-from release.pins import uses
+from release.pins import TOOL_PYTHON, uses
+from release.tool_pins import REQUIREMENTS, pinned, requirements
 
 DIRECTORY = ".github/workflows"
 #: The default paths ([tool.release.ci] ci-file and release-file move them).
@@ -40,7 +43,34 @@ HEADER = f"""\
 # `nox -s <gate>-<python>`; nox reads the gate's command, env and install list from
 # the table at run time, so those run the same here and on your machine.
 """
+#: How the jobs get release-parity, said under the header (see release/tool_pins.py).
+TOOL_PINNED = f"""\
+# release-parity runs on Python {TOOL_PYTHON} of its own, beside the gate's Python: each job
+# installs {REQUIREMENTS} (the version that generated this file, nox, uv
+# and every dependency, at exact versions, hashes checked). The parity job fails when
+# another version runs.
+"""
+TOOL_BOOTSTRAPPED = f"""\
+# release-parity runs on Python {TOOL_PYTHON} of its own, beside the gate's Python: installed
+# from {{bootstrap}} ([tool.release.ci] bootstrap), not a pinned release; nox, uv and its other
+# dependencies come from {REQUIREMENTS} (exact versions, hashes checked).
+"""
 PYTHON = "${{ matrix.python }}"
+#: The id of the step that sets up release-parity's own Python (the install step reads it).
+TOOL_STEP = "tool-python"
+INSTALL_STEP = "install release-parity, nox and uv"
+# A venv of the tool's Python, first on PATH for the steps that follow; `--only-binary`:
+# no package's build code runs. Windows venvs keep their programs in Scripts/.
+INSTALL_SCRIPT = f"""\
+"$TOOL_PYTHON" -m venv "$RUNNER_TEMP/release-parity"
+bin="$RUNNER_TEMP/release-parity/bin"
+[ -d "$bin" ] || bin="$RUNNER_TEMP/release-parity/Scripts"
+"$bin/python" -m pip install --quiet --require-hashes --only-binary :all: -r {REQUIREMENTS}
+{{bootstrap}}echo "$bin" >> "$GITHUB_PATH"
+"""
+#: nox never installs another release-parity on its own (the noxfile's script block): a
+#: version that differs from the pinned one fails the parity job instead.
+WORKFLOW_ENV = {"NOX_SCRIPT_MODE": "none"}
 #: Every `run:` in bash, on Windows runners too: `bash -eo pipefail`, one syntax everywhere.
 BASH = {"run": {"shell": "bash"}}
 #: Job ids the generator uses besides the gates (a gate of the same name is refused).
@@ -115,9 +145,17 @@ def _lines(node: Any, indent: int) -> list[str]:
     return [f"{pad}{_scalar(node)}"]
 
 
-def dump(node: Mapping[str, Any]) -> str:
-    """Block-style YAML that GitHub, check-jsonschema and PyYAML all read back as `node`."""
-    return HEADER + "\n".join(_lines(node, 0)) + "\n"
+def dump(node: Mapping[str, Any], notes: str = "") -> str:
+    """Block-style YAML that GitHub, check-jsonschema and PyYAML all read back as `node`,
+    under the header and `notes` (comment lines)."""
+    return HEADER + notes + "\n".join(_lines(node, 0)) + "\n"
+
+
+def tool_notes(config: Config) -> str:
+    """The header's lines on how the jobs get release-parity."""
+    if pinned(config):
+        return TOOL_PINNED
+    return TOOL_BOOTSTRAPPED.format(bootstrap=" ".join(f"`{b}`" for b in config.ci.bootstrap))
 
 
 def generated(text: str) -> bool:
@@ -142,14 +180,26 @@ def _uses(action: str, **with_: Any) -> dict[str, Any]:
     return step
 
 
-def _setup(config: Config, python: str) -> list[dict[str, Any]]:
-    """Checkout (no token left on disk), the job's Python, then nox (and uv, nox's backend)."""
-    packages = [*config.ci.bootstrap, "uv"]
-    return [
-        _uses("actions/checkout", **{"persist-credentials": False}),
-        _uses("actions/setup-python", **{"python-version": python}),
-        {"name": "install nox", "run": f"python -m pip install {shlex.join(packages)}"},
-    ]
+def _setup(config: Config, python: str = "") -> list[dict[str, Any]]:
+    """Checkout (no token left on disk), the job's Python (a gate's, a verify matrix's), then
+    release-parity's own Python with the tool installed from its pins."""
+    steps = [_uses("actions/checkout", **{"persist-credentials": False})]
+    if python:
+        steps.append(_uses("actions/setup-python", **{"python-version": python}))
+    own = {"python-version": TOOL_PYTHON, "update-environment": False}
+    steps.append({"id": TOOL_STEP, **_uses("actions/setup-python", **own)})
+    bootstrap = ""
+    if not pinned(config):
+        entries = shlex.join(config.ci.bootstrap)
+        bootstrap = f'"$bin/python" -m pip install --quiet --no-deps {entries}\n'
+    steps.append(
+        {
+            "name": INSTALL_STEP,
+            "env": {"TOOL_PYTHON": f"${{{{ steps.{TOOL_STEP}.outputs.python-path }}}}"},
+            "run": INSTALL_SCRIPT.format(bootstrap=bootstrap),
+        }
+    )
+    return steps
 
 
 def _nox(session: str, env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -186,7 +236,7 @@ def gate_job(config: Config, gate: Gate) -> dict[str, Any]:
 def _single(
     config: Config, name: str, minutes: int, permissions: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """A job on the first configured OS (and, where it sets up Python, the first Python)."""
+    """A job on the first configured OS (where it runs release-parity: on the tool's Python)."""
     return {
         "name": name,
         "runs-on": config.ci.os[0],
@@ -198,7 +248,7 @@ def _single(
 def _gate_jobs(config: Config, gates: Sequence[Gate]) -> dict[str, Any]:
     jobs = {gate.name: gate_job(config, gate) for gate in gates}
     parity = _single(config, "parity: workflows match the flags table", 10, {"contents": "read"})
-    jobs["parity"] = {**parity, "steps": [*_setup(config, config.ci.python[0]), _nox("parity")]}
+    jobs["parity"] = {**parity, "steps": [*_setup(config), _nox("parity")]}
     return jobs
 
 
@@ -215,8 +265,10 @@ def ci(config: Config, gates: Sequence[Gate]) -> str:
             "permissions": {},
             "concurrency": _concurrency(True),
             "defaults": BASH,
+            "env": WORKFLOW_ENV,
             "jobs": _gate_jobs(config, gates),
-        }
+        },
+        tool_notes(config),
     )
 
 
@@ -314,7 +366,7 @@ def _build_job(config: Config, needs: list[str]) -> dict[str, Any]:
             "prerelease": "${{ steps.version.outputs.prerelease }}",
         },
         "steps": [
-            *_setup(config, config.ci.python[0]),
+            *_setup(config),
             {
                 "name": "the version, from the tag",
                 "id": "version",
@@ -402,7 +454,7 @@ def _github_release_job(config: Config, needs: list[str]) -> dict[str, Any]:
         "needs": needs,
         "if": f"${{{{ !cancelled() && !failure() && {ON_TAG} }}}}",
         "steps": [
-            *_setup(config, config.ci.python[0]),
+            *_setup(config),
             _uses("actions/download-artifact", name="dist", path="dist/"),
             {
                 "name": "create the release, notes from the changelog",
@@ -446,13 +498,16 @@ def release(config: Config, gates: Sequence[Gate]) -> str:
             "permissions": {},
             "concurrency": _concurrency(False),
             "defaults": BASH,
+            "env": WORKFLOW_ENV,
             "jobs": jobs,
-        }
+        },
+        tool_notes(config),
     )
 
 
 def generate(config: Config, gates: Sequence[Gate]) -> dict[str, str]:
-    """Every generated file, by its path relative to the project root.
+    """Every generated file, by its path relative to the project root: the workflows and
+    the pinned tool they install (.github/release-parity.txt).
 
     With `where = "external"` the project's own workflow publishes the tag: a release
     workflow of ours would publish it a second time, so there is none.
@@ -460,4 +515,5 @@ def generate(config: Config, gates: Sequence[Gate]) -> dict[str, str]:
     files = {config.ci.ci_file: ci(config, gates)}
     if config.publish.where != "external":
         files[config.ci.release_file] = release(config, gates)
+    files[REQUIREMENTS] = requirements(config)
     return files

@@ -489,7 +489,7 @@ def test_external_generates_no_release_workflow(tmp_path: Path) -> None:
         '[tool.release.ci]\nci-file = ".github/workflows/gates.yaml"\n',
     )
     generated = workflows.generate(loaded, ())
-    assert list(generated) == [".github/workflows/gates.yaml"]
+    assert list(generated) == [".github/workflows/gates.yaml", ".github/release-parity.txt"]
     assert yaml.safe_load(generated[".github/workflows/gates.yaml"])["name"] == "gates"
     assert loaded.publish.on_tag
 

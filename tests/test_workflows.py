@@ -1,9 +1,11 @@
 """The generated workflows: valid for GitHub, clean for zizmor, secure by construction.
 
-Five differently shaped tables (this repository's own, the realistic fixture, one
+Seven differently shaped tables (this repository's own, the realistic fixture, one
 detected from a pyproject, one with an OS matrix and staging, one publishing to an
-index URL, one publishing locally) are generated and checked with GitHub's workflow
-schema (vendored in check-jsonschema) and zizmor offline, default and auditor personas.
+index URL, one publishing locally, one whose gates run on Pythons older than the
+tool's) are generated and checked with GitHub's workflow schema (vendored in
+check-jsonschema), zizmor offline (default and auditor personas) and actionlint; every
+`run:` is scanned for an install of release-parity, nox or uv that is not pinned.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import sys
 import threading
 from collections.abc import Iterator
@@ -22,6 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import run, tool
+from packaging.requirements import Requirement
 from parity_projects import GITHUB_BASH, make_project
 
 from release import pins, workflows
@@ -67,7 +71,7 @@ tag-format = "{version}"
 pre-release = "https://pkgs.example.com/legacy/"
 
 [tool.release.ci]
-bootstrap = ["nox==2025.5.1", "release-parity==0.1.0"]
+bootstrap = ["./vendor/release-parity"]
 
 [tool.release.gates.lint]
 run = ["ruff check .", "ruff format --check ."]
@@ -84,6 +88,14 @@ os = ["macos-latest"]
 [tool.release.gates.docs]
 run = ["sphinx-build -W -b html docs docs/_build"]
 env = { SPHINXOPTS = "-j auto", LC_ALL = "C.UTF-8" }
+""",
+    "old-pythons": """\
+[tool.release.ci]
+python = ["3.8", "3.9", "3.10"]
+
+[tool.release.gates.tests]
+run = ["pytest -q"]
+install = ["."]
 """,
 }
 
@@ -114,7 +126,7 @@ def test_this_repository_workflows_are_generated_from_its_own_table() -> None:
 
 def test_every_workflow_validates_against_githubs_schema(generated: dict[str, Path]) -> None:
     files = workflow_files(generated)
-    assert len(files) == 12
+    assert len(files) == 2 * len(generated) == 14
     result = run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
                   *files], REPO)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -127,6 +139,69 @@ def test_zizmor_finds_nothing(generated: dict[str, Path], persona: str) -> None:
     result = run([*argv, *workflow_files(generated)], REPO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_actionlint_finds_nothing(generated: dict[str, Path]) -> None:
+    result = run([tool("actionlint"), "-shellcheck=", *workflow_files(generated)], REPO)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+TOOLS = ("release-parity", "nox", "uv")
+#: pip options followed by a value that is not a requirement.
+VALUED = ("-c", "--constraint", "-i", "--index-url", "--only-binary", "--python", "-f")
+
+
+def _pip_installs(script: str) -> list[list[str]]:
+    """The arguments of every `pip install` / `uv pip install` in a `run:` script."""
+    found = []
+    for line in script.replace("\\\n", " ").splitlines():
+        argv = shlex.split(line, comments=True)
+        starts = [i for i in range(len(argv) - 1) if argv[i : i + 2] == ["pip", "install"]]
+        found += [argv[i + 2 :] for i in starts]
+    return found
+
+
+def _requirement_lines(text: str) -> list[str]:
+    """A requirements file's entries, each with its continuation lines joined."""
+    joined = re.sub(r" \\\n\s+", " ", text)
+    return [line for line in joined.splitlines() if line and not line.startswith("#")]
+
+
+def _check_requirements_file(file: Path) -> None:
+    text = file.read_text()
+    for line in _requirement_lines(text):
+        requirement = Requirement(line.split(" --hash")[0])
+        assert len(requirement.specifier) == 1, line
+        assert next(iter(requirement.specifier)).operator == "==", line
+        if requirement.name != "release-parity":  # without hashes only when said so
+            assert "--hash=sha256:" in line, line
+        elif "--hash=sha256:" not in line:
+            assert "# No hashes for release-parity:" in text
+
+
+def test_no_job_installs_release_parity_nox_or_uv_unpinned(generated: dict[str, Path]) -> None:
+    """Every `run:` of every shape: a tool named is pinned `==`, a requirements file is
+    installed with --require-hashes and pins each entry, with hashes."""
+    for root in generated.values():
+        for name in (workflows.CI_FILE, workflows.RELEASE_FILE):
+            for job in load(root, name)["jobs"].values():
+                runs = [step.get("run", "") for step in job["steps"]]
+                installs = [args for run_ in runs for args in _pip_installs(run_)]
+                if any("nox" in run_ for run_ in runs):
+                    assert installs, (root, name, job["name"])  # nox runs: it was installed
+                for args in installs:
+                    words = iter(args)
+                    for word in words:
+                        if word in ("-r", "--requirement"):
+                            assert "--require-hashes" in args, args
+                            _check_requirements_file(root / next(words))
+                        elif word in VALUED:
+                            next(words)
+                        elif not word.startswith(("-", ".", "/")):
+                            requirement = Requirement(word)
+                            if requirement.name in TOOLS:
+                                assert str(requirement.specifier).startswith("=="), args
 
 
 def test_every_job_is_locked_down(generated: dict[str, Path]) -> None:
@@ -212,8 +287,11 @@ def test_an_index_url_gets_a_token_and_local_publishing_gets_no_upload(
     upload = jobs["publish-pkgs-example-com"]["steps"][-1]["with"]
     assert upload["repository-url"] == "https://pkgs.example.com/legacy/"
     assert upload["password"] == "${{ secrets.RELEASE_INDEX_PASSWORD }}"
-    install = jobs["lint"]["steps"][2]["run"]
-    assert install == "python -m pip install nox==2025.5.1 release-parity==0.1.0 uv"
+    install = next(s for s in jobs["lint"]["steps"] if s.get("name") == workflows.INSTALL_STEP)
+    assert install["run"].splitlines()[-2:] == [
+        '"$bin/python" -m pip install --quiet --no-deps ./vendor/release-parity',
+        'echo "$bin" >> "$GITHUB_PATH"',
+    ]  # the bootstrap entry, after the pinned dependencies
     local = load(generated["local"], workflows.RELEASE_FILE)["jobs"]
     assert list(local) == ["docs", "parity", "build", "github-release"]
     assert local["github-release"]["needs"] == ["build"]
@@ -328,7 +406,8 @@ def test_pins_refresh_rewrites_only_the_table(tmp_path: Path, github_api: str) -
     copy = tmp_path / "pins.py"
     original = Path(pins.__file__).read_text()
     copy.write_text(original)
-    argv = [sys.executable, "-m", "release.pins", "--api", github_api, "--file", str(copy)]
+    argv = [sys.executable, "-m", "release.pins", "--only", "actions", "--api", github_api]
+    argv += ["--file", str(copy)]
     result = run(argv, tmp_path, GITHUB_TOKEN="")
     assert result.returncode == 0, result.stderr
     fresh = _pins_in(copy)
@@ -352,7 +431,8 @@ def test_pins_refresh_fails_whole_on_an_unknown_action(tmp_path: Path, github_ap
     copy = tmp_path / "pins.py"
     copy.write_text(Path(pins.__file__).read_text())
     before = copy.read_text()
-    result = run([sys.executable, "-m", "release.pins", "--api", github_api, "--file", str(copy)],
+    result = run([sys.executable, "-m", "release.pins", "--only", "actions", "--api", github_api,
+                  "--file", str(copy)],
                  tmp_path, GITHUB_TOKEN="")  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from release import changelog, locks, version_files
+from release import changelog, locks, towncrier, version_files
 from release.errors import ConfigError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -12,32 +12,53 @@ from release.version_files import Edit
 
 
 def _changelog_edit(context: Context) -> list[Edit]:
-    path = context.config.changelog
+    """The changelog with the release written the way the file writes releases."""
+    config, path = context.config, context.config.changelog
     if not path:
         return []
-    if not (context.root / path).exists():
+    file = context.root / path
+    if not file.exists():
         raise ConfigError(
             f"{path}: no changelog here",
-            f"create {path} with a '## [Unreleased]' section, or set changelog = \"\""
-            " in [tool.release]",
+            f'create {path} with an Unreleased section, or set changelog = "" in [tool.release]',
+        )
+    if file.is_symlink():
+        target = file.resolve().relative_to(context.root.resolve()).as_posix()
+        raise ConfigError(
+            f"{path}: a link to {target}",
+            f'set changelog = "{target}" in [tool.release]: the release edits the file itself',
         )
     text = version_files.read_text(context.root, path)
-    if any(section.name == str(context.version) for section in changelog.sections(text)):
-        return []  # already promoted by an earlier run
-    filled = text
-    if context.option("changelog") == "generate":  # an empty Unreleased: from the commits
+    tags = changelog.Tags(config.tag_format, config.tag_pre_release)
+    current = changelog.read(text, path, tags, config.changelog_style)
+    version = str(context.version)
+    if _already_written(current, version, context):
+        return []
+    body = ""  # the new section's entries, where the file keeps no Unreleased section
+    if context.option("changelog") == "generate":  # entries from the commits
         from release import changelog_gen
 
-        filled = changelog_gen.fill_unreleased(context.config, text)
-    new = changelog.promote(
-        filled,
-        str(context.version),
-        context.today,
-        context.tag,
-        path,
+        filled, body = changelog_gen.generate(config, current)
+        current = changelog.read(filled, path, tags, config.changelog_style)
+    new = changelog.promoted(
+        current,
+        changelog.Release(version, context.today, tags),
         allow_empty=bool(context.option("allow_empty_changelog")),
+        body=body,
     )
     return [Edit(path, text, new)]
+
+
+def _already_written(current: changelog.Changelog, version: str, context: Context) -> bool:
+    """The release's section is there already and is this release's: an interrupted run
+    wrote it (resuming), the project set the version by hand with it (as is), or the
+    project keeps no Unreleased section and wrote the release's section on top, ahead of
+    the release (starlette's way). Any other section of that version is an error later."""
+    section = current.section(version)
+    if section is None:
+        return False
+    ahead = not current.style.keeps_unreleased and current.released[0] is section
+    return ahead or bool(context.option("resuming") or context.option("as_is"))
 
 
 def diff(edit: Edit) -> str:
@@ -51,24 +72,32 @@ def diff(edit: Edit) -> str:
     )
 
 
-def edits(context: Context) -> list[Edit]:
-    """The version and date files, the changelog, and the lock files' entries for the project."""
-    extra = [*_changelog_edit(context), *locks.edits(context.config, context.version)]
+def edits(context: Context, news: towncrier.News | None = None) -> list[Edit]:
+    """The version and date files, the changelog (towncrier's build when towncrier keeps it),
+    and the lock files' entries for the project."""
+    changelog_edits = list(news.edits) if news else _changelog_edit(context)
+    extra = [*changelog_edits, *locks.edits(context.config, context.version)]
     return version_files.plan_edits(context.config, str(context.version), context.today, extra)
 
 
 def plan(context: Context) -> list[Action]:
-    planned = edits(context)
+    news = towncrier.prepare(context)  # its news file joins the write; its fragments go after
+    planned = edits(context, news)
+    removal = news.removal() if news else None
     if not planned:
-        return [Action(f"every file already says {context.version}", lambda c, log: "no change")]
+        unchanged = Action(f"every file already says {context.version}", lambda c, log: "no change")
+        return [removal or unchanged]
 
     def write(context: Context, log: Log) -> str:
+        if news:
+            news.remember(context.root)
         version_files.write_atomically(context.root, planned, f"bump to {context.version}")
         log.write("wrote " + ", ".join(edit.path for edit in planned))
         return f"{len(planned)} files"
 
     names = ", ".join(edit.path for edit in planned)
-    return [Action(f"write {names}", write, detail="".join(map(diff, planned)).rstrip("\n"))]
+    detail = "".join(map(diff, planned)).rstrip("\n")
+    return [Action(f"write {names}", write, detail=detail), *([removal] if removal else [])]
 
 
 STEP = Step(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release import git, locks
+from release import git, locks, towncrier
 from release.errors import ReleaseError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -21,6 +21,7 @@ def problems(context: Context) -> list[str]:
                      f" (git switch {config.branch})")  # fmt: skip
     bumped = {s.path for s in (*config.version_files, *config.date_files)} | {config.changelog}
     bumped.update(locks.paths(config))
+    bumped.update(towncrier.recorded_fragments(root, str(context.version)))  # removed by bump
     dirty = [line for line in git.status(root) if not _is_own(line, bumped, context)]
     if dirty:
         shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")

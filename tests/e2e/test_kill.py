@@ -10,7 +10,8 @@ from e2e.conftest import Sample, git, on_index
 from e2e.servers import Server
 from release import faults
 
-POINTS = [point for point in faults.POINTS if point != "after-staging-upload"]  # see staging test
+#: after-staging-upload: see the staging test; after-towncrier: tests/test_towncrier.py
+POINTS = [p for p in faults.POINTS if p not in ("after-staging-upload", "after-towncrier")]
 #: What the world looks like right after the kill: local tag, remote tag, branch pushed, files.
 AT_KILL = {
     "before-commit": (False, False, False, 0),
