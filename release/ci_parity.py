@@ -27,7 +27,7 @@ import yaml
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from release import cli, proc, project_workflows, tool_pins, workflows
+from release import cli, proc, project_workflows, tool_pins, version_files, workflows
 from release.adoption import ci_installs, ci_sources
 from release.adoption.ci_sources import FoundGate
 from release.config import Config, Gate
@@ -35,9 +35,21 @@ from release.errors import ConfigError, ReleaseError
 
 #: Command sessions (these and every command in cli.COMMANDS): no gate may take their names.
 COMMAND_NAMES = (
-    "release", "bump", "notes", "build", "wheelcheck", "publish", "verify", "check", "parity",
-    "changelog", "next", "init", "retag", "demo",
-)  # fmt: skip
+    "release",
+    "bump",
+    "notes",
+    "build",
+    "wheelcheck",
+    "publish",
+    "verify",
+    "check",
+    "parity",
+    "changelog",
+    "next",
+    "init",
+    "retag",
+    "demo",
+)
 _GATE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*")
 _PYTHON = re.compile(r"(pypy)?3\.\d+t?")
 FIX = "nox -s parity -- --write"
@@ -125,8 +137,9 @@ def _validate(config: Config, gate: Gate) -> Gate:
         raise ConfigError(
             f"{where}: gate '{gate.name}' has the name of a command session or generated job",
             "rename the gate (e.g. 'tests', 'lint', 'typecheck'); reserved: "
-            + ", ".join(reserved) + ", publish-*, verify-*",
-        )  # fmt: skip
+            + ", ".join(reserved)
+            + ", publish-*, verify-*",
+        )
     if not _GATE_NAME.fullmatch(gate.name):
         raise ConfigError(
             f"{where}: '{gate.name}' cannot name a nox session and a GitHub job",
@@ -245,8 +258,6 @@ def register_sessions() -> None:
     """
     import nox
 
-    from release import version_files
-
     config = version_files.load(Path.cwd())
     _, pins = ci_installs.lock_constraints(config.root, config.name)
     for gate in gates(config):
@@ -298,8 +309,11 @@ def foreign(committed: str, generated: str) -> list[str]:
         known = {_signature(step) for step in _steps(ours[name])}
         for step in steps:
             if _signature(step) not in known:
-                what = f"runs `{_short(step['run'])}`" if "run" in step else (
-                    f"uses {step.get('uses')}")  # fmt: skip
+                what = (
+                    f"runs `{_short(step['run'])}`"
+                    if "run" in step
+                    else (f"uses {step.get('uses')}")
+                )
                 found.append(f"job '{name}' {what}, which the table does not produce")
     return found
 
@@ -328,9 +342,11 @@ def drift(config: Config) -> list[str]:
         lines = [f"{path} differs from the table:"]
         lines += [f"  - {problem}" for problem in foreign(committed, text)]
         lines += difflib.unified_diff(
-            committed.splitlines(True), text.splitlines(True), f"a/{path} (committed)",
+            committed.splitlines(True),
+            text.splitlines(True),
+            f"a/{path} (committed)",
             f"b/{path} (from the table)",
-        )  # fmt: skip
+        )
         reports.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
     for path in project_workflows.stale(config.root, list(files)):
         reports.append(
@@ -382,9 +398,7 @@ def write(config: Config) -> list[str]:
         if file.exists() and file.read_text(encoding="utf-8") == text:
             continue
         file.parent.mkdir(parents=True, exist_ok=True)
-        temp = file.with_suffix(".tmp")
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, file)
+        version_files.replace_file(file, text)
         done.append(f"wrote {path}")
     for path in project_workflows.stale(config.root, list(files)):
         (config.root / path).unlink()
@@ -463,8 +477,14 @@ def explain(config: Config) -> str:
             missing = f"(no job in {config.ci.ci_file}: run `{FIX}`)"
             ci = [missing, "-", "-", "-", "-", "-"]
         else:
-            ci = [f"nox -s {job.session}  (job {job.job})", command, _env(gate.env), install,
-                  " ".join(job.python), " ".join(job.os)]  # fmt: skip
+            ci = [
+                f"nox -s {job.session}  (job {job.job})",
+                command,
+                _env(gate.env),
+                install,
+                " ".join(job.python),
+                " ".join(job.os),
+            ]
         local = [f"nox -s {gate.name}", command, _env(gate.env), install, local_python, here]
         labels = ("session", "run", "env", "install", "python", "os")
         rows = [("", "local", f"CI ({config.ci.ci_file})"), *zip(labels, local, ci, strict=True)]
@@ -478,8 +498,6 @@ def explain(config: Config) -> str:
 
 
 def parity_command(options: Mapping[str, Any]) -> int:
-    from release import version_files
-
     loaded = version_files.load()
     if options.get("write"):
         print("\n".join(write(loaded)) or "the workflows already match")
@@ -503,7 +521,7 @@ def check_command(options: Mapping[str, Any]) -> int:
     """Every gate for each Python present here, plus parity, in parallel; a summary line."""
     from packaging.version import Version
 
-    from release import commands, graph, version_files
+    from release import commands, graph
     from release.steps import gates as gate_steps
     from release.steps import parity
 

@@ -52,14 +52,20 @@ VERSION = Option(
     "version",
 )
 ALLOW_EMPTY = Option("allow_empty_changelog", "release even if Unreleased is empty")
-PRE = Option("pre", "with auto: start or continue this pre-release series", "value",
-             ("alpha", "beta", "rc"))  # fmt: skip
-GENERATE = Option("changelog", "generate: fill an empty Unreleased from the commits", "value",
-                  ("keep", "generate"))  # fmt: skip
+PRE = Option(
+    "pre", "with auto: start or continue this pre-release series", "value", ("alpha", "beta", "rc")
+)
+GENERATE = Option(
+    "changelog",
+    "generate: fill an empty Unreleased from the commits",
+    "value",
+    ("keep", "generate"),
+)
 
 VERSION_OR_CURRENT = Option("version", "the version (default: the current one)", "version")
-INDEX = Option("index", "pypi, testpypi, a ~/.pypirc section or a URL (default: from the config)",
-               "value")  # fmt: skip
+INDEX = Option(
+    "index", "pypi, testpypi, a ~/.pypirc section or a URL (default: from the config)", "value"
+)
 
 WAIT = Option("timeout", "seconds to wait for the index to list the version (default 600)", "value")
 
@@ -183,8 +189,13 @@ def parser(command: Command, prog: str) -> argparse.ArgumentParser:
         if option.kind == "version":
             parse.add_argument(option.name, nargs="?", default="", help=option.help)
         elif option.kind == "value":
-            parse.add_argument(option.flag, dest=option.name, default="", help=option.help,
-                               choices=option.choices or None)  # fmt: skip
+            parse.add_argument(
+                option.flag,
+                dest=option.name,
+                default="",
+                help=option.help,
+                choices=option.choices or None,
+            )
         else:
             parse.add_argument(option.flag, dest=option.name, action="store_true", help=option.help)
     return parse

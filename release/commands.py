@@ -38,11 +38,15 @@ def make_context(
     pending = Journal.unfinished(state)  # read once: the version of an interrupted release
     if options.get("resume"):
         if not pending:
-            raise UsageError("there is no interrupted release to resume",
-                             "start one: nox -s release -- VERSION --execute")  # fmt: skip
+            raise UsageError(
+                "there is no interrupted release to resume",
+                "start one: nox -s release -- VERSION --execute",
+            )
         if text and versioning.parse(text) != versioning.parse(pending):
-            raise UsageError(f"the interrupted release is {pending}, not {text}",
-                             "resume it: nox -s release -- --resume")  # fmt: skip
+            raise UsageError(
+                f"the interrupted release is {pending}, not {text}",
+                "resume it: nox -s release -- --resume",
+            )
         text = pending
     if not text:
         raise UsageError("no version given", "give a version such as 1.0.23 or a bump keyword")

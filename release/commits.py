@@ -149,11 +149,15 @@ def release_tags(root: Path, tag_format: str) -> list[Tag]:
     """
     result = proc.run(
         [
-            "git", "for-each-ref", "--merged=HEAD", "refs/tags",
+            "git",
+            "for-each-ref",
+            "--merged=HEAD",
+            "refs/tags",
             "--format=%(refname:strip=2) %(objectname) %(*objectname) %(creatordate:short)",
         ],
-        cwd=root, check=False,
-    )  # fmt: skip
+        cwd=root,
+        check=False,
+    )
     if not result.ok:
         from release import git
 
@@ -177,9 +181,15 @@ def read(root: Path, revisions: Sequence[str]) -> Generator[Commit, None, None]:
     once the answer is known). The argv is fixed, holds no secret, and nothing is logged.
     """
     argv = [
-        "git", "-c", "log.showSignature=false", "log", "--no-color",
-        "--format=%x00%H %P%n%B", *revisions, "--",
-    ]  # fmt: skip
+        "git",
+        "-c",
+        "log.showSignature=false",
+        "log",
+        "--no-color",
+        "--format=%x00%H %P%n%B",
+        *revisions,
+        "--",
+    ]
     child = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stdout, stderr = child.stdout, child.stderr
     assert stdout is not None

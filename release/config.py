@@ -353,10 +353,24 @@ def _toml(path: Path) -> dict[str, Any]:
 
 
 TOP_KEYS = [
-    "package", "branch", "tag-format", "tag-pre-release", "changelog", "version-files",
-    "date-files", "forbidden", "smoke", "commit-message", "sdist-complete", "major-on-zero",
-    "changelog-types", "changelog-style", "publish", "ci", "gates",
-]  # fmt: skip
+    "package",
+    "branch",
+    "tag-format",
+    "tag-pre-release",
+    "changelog",
+    "version-files",
+    "date-files",
+    "forbidden",
+    "smoke",
+    "commit-message",
+    "sdist-complete",
+    "major-on-zero",
+    "changelog-types",
+    "changelog-style",
+    "publish",
+    "ci",
+    "gates",
+]
 GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import secrets
 import shutil
 import socket
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from release import proc
 from release.errors import ReleaseError
+from release.state import cache_home
 from release.venvcheck import Venv, installer_complaint
 
 VERSION = "0.2.0"
@@ -142,11 +142,6 @@ def free_port() -> int:
         return port
 
 
-def cache_home() -> Path:
-    """The user's cache for release-parity ($XDG_CACHE_HOME, else ~/.cache)."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "release-parity"
-
-
 def _has_server_here() -> bool:
     """This Python has the dev extra's pypiserver and passlib."""
     found = all(importlib.util.find_spec(name) for name in ("pypiserver", "passlib"))
@@ -198,9 +193,20 @@ def pypiserver(directory: Path, users: Mapping[str, str]) -> Iterator[str]:
         what="write the htpasswd",
     )
     port = free_port()
-    argv = [str(python.parent / "pypi-server"), "run", "-p", str(port),
-            "-i", "127.0.0.1", "-a", "update", "-P", str(directory / "htpasswd"),
-            "--disable-fallback", str(packages)]  # fmt: skip
+    argv = [
+        str(python.parent / "pypi-server"),
+        "run",
+        "-p",
+        str(port),
+        "-i",
+        "127.0.0.1",
+        "-a",
+        "update",
+        "-P",
+        str(directory / "htpasswd"),
+        "--disable-fallback",
+        str(packages),
+    ]
     with (directory / "server.log").open("wb") as log:
         server = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -236,8 +242,11 @@ def wait_until_up(
 
 def make_project(root: Path, index: str, name: str = "parity-demo") -> None:
     """The sample project, committed, its workflows generated, pushed to a bare remote."""
-    values = {"@INDEX@": index, "@NAME@": name,
-              "@PYTHON@": f"{sys.version_info.major}.{sys.version_info.minor}"}  # fmt: skip
+    values = {
+        "@INDEX@": index,
+        "@NAME@": name,
+        "@PYTHON@": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
     for relative, template in SAMPLE.items():
         text = template
         for key, value in values.items():
@@ -248,11 +257,14 @@ def make_project(root: Path, index: str, name: str = "parity-demo") -> None:
     remote = root.parent / f"{root.name}-remote.git"
     cli = [sys.executable, "-m", "release"]
     proc.run([*cli, "parity", "--write"], cwd=root, what="generate the workflows")
-    for argv in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-                 ["git", "commit", "-q", "-m", "Initial commit"],
-                 ["git", "init", "-q", "--bare", str(remote)],
-                 ["git", "remote", "add", "origin", str(remote)],
-                 ["git", "push", "-q", "-u", "origin", "main"]):  # fmt: skip
+    for argv in (
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", "commit", "-q", "-m", "Initial commit"],
+        ["git", "init", "-q", "--bare", str(remote)],
+        ["git", "remote", "add", "origin", str(remote)],
+        ["git", "push", "-q", "-u", "origin", "main"],
+    ):
         proc.run(argv, cwd=root, env=GIT_IDENTITY)
 
 
@@ -287,17 +299,24 @@ def _demo() -> int:
             say(f"sample project {project}, pushed to the bare remote {project}-remote.git")
             command = ["release", VERSION, "--execute", "--no-wait-ci"]
             say("the whole release: python -m release " + " ".join(command))
-            say("CI wait is OFF (--no-wait-ci): there is no GitHub here. A real release waits"
-                " until CI passed on the release commit before its tag is pushed.")  # fmt: skip
-            released = proc.run([sys.executable, "-m", "release", *command], cwd=project,
-                                env=env, check=False)  # fmt: skip
+            say(
+                "CI wait is OFF (--no-wait-ci): there is no GitHub here. A real release waits"
+                " until CI passed on the release commit before its tag is pushed."
+            )
+            released = proc.run(
+                [sys.executable, "-m", "release", *command], cwd=project, env=env, check=False
+            )
             sys.stderr.write(released.stderr)  # the steps; their tables follow only on failure
             if not released.ok:
                 sys.stdout.write(released.stdout)
                 return released.returncode
             say(f"verify against that index: python -m release verify {VERSION} --index {url}")
-            verified = proc.run([sys.executable, "-m", "release", "verify", VERSION, "--index",
-                                 url], cwd=project, env=env, check=False)  # fmt: skip
+            verified = proc.run(
+                [sys.executable, "-m", "release", "verify", VERSION, "--index", url],
+                cwd=project,
+                env=env,
+                check=False,
+            )
             sys.stdout.write(verified.stdout)
             sys.stderr.write(verified.stderr)
             say("stopping the index and removing " + str(base))

@@ -157,20 +157,31 @@ class Client:
         the file `workflow`, e.g. `.github/workflows/release.yml`, when given)."""
         data = self.get("actions/runs", {"head_sha": sha, "per_page": "100"})
         return [
-            Run(int(item["id"]), str(item.get("name") or item["id"]), str(item.get("head_branch")),
-                str(item["status"]), str(item.get("conclusion") or ""), str(item["html_url"]))
+            Run(
+                int(item["id"]),
+                str(item.get("name") or item["id"]),
+                str(item.get("head_branch")),
+                str(item["status"]),
+                str(item.get("conclusion") or ""),
+                str(item["html_url"]),
+            )
             for item in data["workflow_runs"]
-            if item.get("head_sha") == sha and item.get("head_branch") == ref
+            if item.get("head_sha") == sha
+            and item.get("head_branch") == ref
             and (not workflow or str(item.get("path", "")).partition("@")[0] == workflow)
-        ]  # fmt: skip
+        ]
 
     def jobs(self, run: Run) -> list[Job]:
         data = self.get(f"actions/runs/{run.id}/jobs", {"per_page": "100"})
         return [
-            Job(str(item["name"]), str(item["status"]), str(item.get("conclusion") or ""),
-                str(item.get("html_url") or run.url))
+            Job(
+                str(item["name"]),
+                str(item["status"]),
+                str(item.get("conclusion") or ""),
+                str(item.get("html_url") or run.url),
+            )
             for item in data["jobs"]
-        ]  # fmt: skip
+        ]
 
 
 def wait_for_runs(

@@ -143,12 +143,18 @@ def select(steps: Sequence[Step], names: Iterable[str]) -> list[Step]:
     chosen = set(wanted)
     return order(
         [
-            Step(s.name, s.description, s.plan, tuple(r for r in s.requires if r in chosen),
-                 s.mutates, s.check)
+            Step(
+                s.name,
+                s.description,
+                s.plan,
+                tuple(r for r in s.requires if r in chosen),
+                s.mutates,
+                s.check,
+            )
             for s in steps
             if s.name in chosen
         ]
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -244,9 +250,11 @@ class LiveReporter:
     """A live table on a terminal: one line per step, running ones with elapsed time."""
 
     ICONS: Mapping[str, str] = {
-        "ok": "[green]ok[/]", "skipped": "[yellow]skipped[/]",
-        "failed": "[red]failed[/]", "aborted": "[red]aborted[/]",
-    }  # fmt: skip
+        "ok": "[green]ok[/]",
+        "skipped": "[yellow]skipped[/]",
+        "failed": "[red]failed[/]",
+        "aborted": "[red]aborted[/]",
+    }
 
     def __init__(self) -> None:
         from rich.console import Console

@@ -49,14 +49,16 @@ class Builtin(NamedTuple):
 
 BUILTIN = {
     "pypi": Builtin(
-        "https://upload.pypi.org/legacy/", "https://pypi.org/simple/",
+        "https://upload.pypi.org/legacy/",
+        "https://pypi.org/simple/",
         "https://pypi.org/project/{name}/",
     ),
     "testpypi": Builtin(
-        "https://test.pypi.org/legacy/", "https://test.pypi.org/simple/",
+        "https://test.pypi.org/legacy/",
+        "https://test.pypi.org/simple/",
         "https://test.pypi.org/project/{name}/",
     ),
-}  # fmt: skip
+}
 ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2,"
     " text/html;q=0.1"
@@ -124,8 +126,9 @@ def resolve(spec: str) -> Index:
         password = section.get("password", "")
         proc.add_secret(password)
         found = _from_url(spec, url)
-        return Index(spec, found.upload_url, found.known_simple_url,
-                     section.get("username", ""), password)  # fmt: skip
+        return Index(
+            spec, found.upload_url, found.known_simple_url, section.get("username", ""), password
+        )
     if spec in BUILTIN:
         upload, simple, _ = BUILTIN[spec]
         return Index(spec, upload, simple)
@@ -287,8 +290,18 @@ def upload(
 
     A refusal (wrong credentials, a conflict) is not retried: it is named, with the fix.
     """
-    argv = [sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive",
-            "--disable-progress-bar", "--repository-url", index.upload_url, str(path)]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "twine",
+        "--no-color",
+        "upload",
+        "--non-interactive",
+        "--disable-progress-bar",
+        "--repository-url",
+        index.upload_url,
+        str(path),
+    ]
     reason = ""
     for attempt in range(1, attempts + 1):
         result = proc.run(argv, env=credentials(index), log=log, check=False)
@@ -302,8 +315,11 @@ def upload(
             raise _refusal(index, path.name, code, reason)
         if not status and not _OUTAGE.search(output):
             _refuse_without_password(output, index)
-            raise ReleaseError(f"uploading {path.name} to {index} failed: {reason}",
-                               proc.log_hint(log), detail=_tail(output))  # fmt: skip
+            raise ReleaseError(
+                f"uploading {path.name} to {index} failed: {reason}",
+                proc.log_hint(log),
+                detail=_tail(output),
+            )
         log.write(f"attempt {attempt} of {attempts} failed: {reason}")
         if attempt < attempts:
             time.sleep(http.pause(attempt))

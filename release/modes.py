@@ -60,8 +60,10 @@ def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
     """The steps of this run's mode (every step when no mode is given)."""
     local_only, push_only = context.option("local_only"), context.option("push_only")
     if local_only and push_only:
-        raise UsageError("--local-only and --push-only exclude each other",
-                         "--local-only first (tag here), then --push-only (ship it)")  # fmt: skip
+        raise UsageError(
+            "--local-only and --push-only exclude each other",
+            "--local-only first (tag here), then --push-only (ship it)",
+        )
     names = [step.name for step in steps]
     if local_only:
         names = [name for name in names if name not in REMOTE_STEPS]
@@ -81,7 +83,10 @@ def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
 
 def _skip_tests_loudly(context: Context, gates: list[str]) -> None:
     skipped = ", ".join(gates) or "none configured"
-    print(f"WARNING: --skip-tests: the quality gates are NOT run for {context.version}"
-          f" ({skipped}); this is recorded in .release/journal.json", file=sys.stderr)  # fmt: skip
+    print(
+        f"WARNING: --skip-tests: the quality gates are NOT run for {context.version}"
+        f" ({skipped}); this is recorded in .release/journal.json",
+        file=sys.stderr,
+    )
     if any(context.option(flag) for flag in ("execute", "push_only", "resume")):
         Journal(context.state, str(context.version)).mark("skipped_tests", gates)

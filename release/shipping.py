@@ -37,8 +37,16 @@ def verify_command(options: Options) -> int:
     timeout = wait_ci.seconds(options.get("timeout"), verify.DEFAULT_TIMEOUT, "--timeout")
     log = _log(loaded, "verify")
     try:
-        print(verify.verify(loaded, version, spec, log=log, timeout=timeout,
-                            report_path=state_dir(loaded.root) / verify.REPORT))  # fmt: skip
+        print(
+            verify.verify(
+                loaded,
+                version,
+                spec,
+                log=log,
+                timeout=timeout,
+                report_path=state_dir(loaded.root) / verify.REPORT,
+            )
+        )
     finally:
         log.close()
     return 0
@@ -71,8 +79,9 @@ def retag_command(options: Options) -> int:
     name = push.remote(context, required=False)
     there = push.remote_commit(root, name, f"refs/tags/{tag}") if name else ""
     if not local and not there:
-        raise UsageError(f"there is no tag {tag} here or on {name or 'a remote'}",
-                         "nothing to delete")  # fmt: skip
+        raise UsageError(
+            f"there is no tag {tag} here or on {name or 'a remote'}", "nothing to delete"
+        )
     places = []
     if local:
         places.append(f"here ({local[:12]})")
@@ -92,6 +101,8 @@ def retag_command(options: Options) -> int:
         for step in modes.FROM_TAG:
             journal.data["steps"].pop(step, None)
         journal.mark("finished", False)
-    print(f"deleted {tag} {' and '.join(places)}; tag the right commit with:"
-          f" nox -s release -- {version} --execute")  # fmt: skip
+    print(
+        f"deleted {tag} {' and '.join(places)}; tag the right commit with:"
+        f" nox -s release -- {version} --execute"
+    )
     return 0

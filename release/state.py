@@ -1,7 +1,9 @@
-"""`.release/`: the tool's own state (journals, logs, reports), ignored by git by itself."""
+"""Where the tool keeps things: `.release/` in the project (journals, logs, reports, ignored
+by git by itself) and the user's cache (tool venvs shared between projects)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 STATE_DIR = ".release"
@@ -14,3 +16,8 @@ def state_dir(root: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
         (path / ".gitignore").write_text("*\n", encoding="utf-8")
     return path
+
+
+def cache_home() -> Path:
+    """The user's cache for release-parity ($XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "release-parity"

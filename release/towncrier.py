@@ -31,7 +31,6 @@ import contextlib
 import fnmatch
 import hashlib
 import json
-import os
 import posixpath
 import re
 import shutil
@@ -47,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from release import faults, git, proc
 from release.errors import ConfigError, ReleaseError, UsageError
 from release.proc import Log
-from release.state import STATE_DIR, state_dir
+from release.state import STATE_DIR, cache_home, state_dir
 
 if TYPE_CHECKING:
     from release.config import Config
@@ -274,7 +273,6 @@ def tool_python(wanted: Pin, log: Log = proc.NULL_LOG) -> Path:
     It is built in a temporary folder and renamed into place when complete, so two
     releases at once, or one killed while installing, never leave a half-made venv.
     """
-    from release.demo import cache_home
     from release.venvcheck import Venv
 
     key = hashlib.sha256(f"{wanted.requirement} {sys.version_info[:2]}".encode()).hexdigest()
@@ -410,13 +408,10 @@ class News:
             return
         news = _sha(self.edits[0].new)
         data = {"version": self.version, "news": news, "fragments": list(self.fragments)}
-        path = state_dir(root) / RECORD
-        temp = path.with_suffix(".tmp")
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, indent=2))
-            handle.flush()
-            os.fsync(handle.fileno())  # on disk before the write's commit point
-        os.replace(temp, path)
+        from release.version_files import replace_file
+
+        # On disk before the bump's commit point.
+        replace_file(state_dir(root) / RECORD, json.dumps(data, indent=2))
 
     def removal(self) -> Action | None:
         """The action that consumes the fragments, after the news file is written."""

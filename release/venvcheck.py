@@ -92,8 +92,12 @@ class Venv:
     def env(self) -> dict[str, str]:
         """The venv's bin first on PATH; nothing that could point Python at the checkout."""
         path = f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"
-        return {"PATH": path, "VIRTUAL_ENV": str(self.path), "PYTHONPATH": "",
-                "PYTHONNOUSERSITE": "1"}  # fmt: skip
+        return {
+            "PATH": path,
+            "VIRTUAL_ENV": str(self.path),
+            "PYTHONPATH": "",
+            "PYTHONNOUSERSITE": "1",
+        }
 
 
 @dataclass(frozen=True)
@@ -122,16 +126,37 @@ def _create(venv: Venv, install: Install, log: Log) -> None:
     requirements = install.requirements
     if install.uv:
         uv_run = [sys.executable, "-m", "uv"]
-        proc.run([*uv_run, "venv", "--quiet", "--python", sys.executable, str(venv.path)],
-                 log=log, timeout=TIMEOUT, what="uv venv")  # fmt: skip
-        command = [*uv_run, "pip", "install", "--python", str(venv.python),
-                   "--refresh-package", install.config.name]  # fmt: skip
+        proc.run(
+            [*uv_run, "venv", "--quiet", "--python", sys.executable, str(venv.path)],
+            log=log,
+            timeout=TIMEOUT,
+            what="uv venv",
+        )
+        command = [
+            *uv_run,
+            "pip",
+            "install",
+            "--python",
+            str(venv.python),
+            "--refresh-package",
+            install.config.name,
+        ]
     else:
-        proc.run([sys.executable, "-m", "venv", str(venv.path)], log=log, timeout=TIMEOUT,
-                 what="python -m venv")  # fmt: skip
+        proc.run(
+            [sys.executable, "-m", "venv", str(venv.path)],
+            log=log,
+            timeout=TIMEOUT,
+            what="python -m venv",
+        )
         command = [str(venv.python), "-m", "pip", "install", "--no-input"]
-    proc.run([*command, *install.pip_args, *requirements], cwd=venv.path.parent, env=venv.env(),
-             log=log, timeout=TIMEOUT, what="install " + " ".join(requirements))  # fmt: skip
+    proc.run(
+        [*command, *install.pip_args, *requirements],
+        cwd=venv.path.parent,
+        env=venv.env(),
+        log=log,
+        timeout=TIMEOUT,
+        what="install " + " ".join(requirements),
+    )
 
 
 def _probe(venv: Venv, config: Config, log: Log) -> dict[str, Any]:
@@ -139,9 +164,12 @@ def _probe(venv: Venv, config: Config, log: Log) -> dict[str, Any]:
     probe.write_text(PROBE, encoding="utf-8")
     proc.run(
         [str(venv.python), "-I", str(probe), config.name, config.package, str(found)],
-        cwd=venv.path.parent, env=venv.env(), log=log, timeout=TIMEOUT,
+        cwd=venv.path.parent,
+        env=venv.env(),
+        log=log,
+        timeout=TIMEOUT,
         what=f"import {config.package}",
-    )  # fmt: skip
+    )
     if not found.exists():  # the import ended the process (os._exit) before the report
         raise ReleaseError(f"import {config.package} ended Python before it finished")
     result: dict[str, Any] = json.loads(found.read_text(encoding="utf-8"))
@@ -206,8 +234,13 @@ class Extras:
 
 
 def _run_script(venv: Venv, name: str, log: Log) -> Result:
+    return _run_in(venv, [str(venv.bin / name), "--help"], log)
+
+
+def _run_in(venv: Venv, argv: list[str], log: Log) -> Result:
+    """A command of the clean venv, outside the checkout, with no input and a timeout."""
     return proc.run(
-        [str(venv.bin / name), "--help"],
+        argv,
         cwd=venv.path.parent,
         env=venv.env(),
         log=log,
@@ -266,8 +299,7 @@ def _scripts(venv: Venv, install: Install, found: dict[str, Any], log: Log) -> C
 def _smoke(venv: Venv, commands: Sequence[str], log: Log) -> Check:
     failed = []
     for command in commands:
-        result = proc.run(shlex.split(command), cwd=venv.path.parent, env=venv.env(), log=log,
-                          check=False, input="", timeout=TIMEOUT)  # fmt: skip
+        result = _run_in(venv, shlex.split(command), log)
         if not result.ok:
             failed.append(f"`{command}` exited {result.returncode}: {_tail(result)}")
     if failed:
@@ -324,13 +356,15 @@ def _checks(venv: Venv, install: Install, version: str, log: Log) -> list[Check]
         return [imported, *_not_run(AFTER_IMPORT, f"the import of {config.package} failed")]
     return [
         imported,
-        *run_checks([
-            ("__version__", lambda: _version(found, config.package, version)),
-            ("__all__", lambda: _all(found, config.package)),
-            ("console scripts", lambda: _scripts(venv, install, found, log)),
-            ("smoke", lambda: _smoke(venv, config.smoke, log)),
-        ]),
-    ]  # fmt: skip
+        *run_checks(
+            [
+                ("__version__", lambda: _version(found, config.package, version)),
+                ("__all__", lambda: _all(found, config.package)),
+                ("console scripts", lambda: _scripts(venv, install, found, log)),
+                ("smoke", lambda: _smoke(venv, config.smoke, log)),
+            ]
+        ),
+    ]
 
 
 def install_checks(
@@ -361,12 +395,13 @@ def install_checks(
             _create(venv, install, log)
         except ReleaseError as error:
             failed = f"{error.message}: {installer_complaint(error.detail)}"
-            results = [Check("install", False, failed),
-                       *_not_run(("import", *AFTER_IMPORT), "the install failed")]  # fmt: skip
+            results = [
+                Check("install", False, failed),
+                *_not_run(("import", *AFTER_IMPORT), "the install failed"),
+            ]
         else:
             shown = " ".join(Path(r).name if Path(r).is_absolute() else r for r in requirements)
-            results = [Check("install", True, shown),
-                       *_checks(venv, install, version, log)]  # fmt: skip
+            results = [Check("install", True, shown), *_checks(venv, install, version, log)]
     prefix = f"{label}: " if label else ""
     return [Check(prefix + c.name, c.ok, c.detail, c.warning) for c in results]
 

@@ -233,6 +233,13 @@ def _fsync_write(path: Path, data: str) -> None:
         os.fsync(handle.fileno())
 
 
+def replace_file(path: Path, data: str) -> None:
+    """One file replaced whole or not at all: a temporary beside it, on disk, then renamed."""
+    temp = path.with_name(path.name + TEMP_SUFFIX)
+    _fsync_write(temp, data)
+    os.replace(temp, path)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

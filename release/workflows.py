@@ -300,9 +300,13 @@ class Target:
         # Trusted publishing exists only on PyPI and TestPyPI: another index takes a token.
         return _uses(
             "pypa/gh-action-pypi-publish",
-            **{"repository-url": self.name, "user": "__token__",
-               "password": "${{ secrets.RELEASE_INDEX_PASSWORD }}", "skip-existing": True},
-        )  # fmt: skip
+            **{
+                "repository-url": self.name,
+                "user": "__token__",
+                "password": "${{ secrets.RELEASE_INDEX_PASSWORD }}",
+                "skip-existing": True,
+            },
+        )
 
     def environment(self, project: str) -> dict[str, str] | str:
         if self.known:

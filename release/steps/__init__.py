@@ -52,8 +52,11 @@ def _artifacts_and_tag(config: Config) -> list[Step]:
     """
     if config.version_source != "vcs":
         return [build.STEP, wheelcheck.STEP, tag.STEP]
-    return [replace(tag.STEP, requires=("bump",)), replace(build.STEP, requires=("tag",)),
-            wheelcheck.STEP]  # fmt: skip
+    return [
+        replace(tag.STEP, requires=("bump",)),
+        replace(build.STEP, requires=("tag",)),
+        wheelcheck.STEP,
+    ]
 
 
 def _publish_order(config: Config) -> list[Step]:

@@ -66,8 +66,9 @@ def sha256(path: Path) -> str:
 def wheel_metadata(wheel: Path) -> Message:
     """The core metadata of a wheel (`.dist-info/METADATA`)."""
     with zipfile.ZipFile(wheel) as archive:
-        names = [n for n in archive.namelist()
-                 if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]  # fmt: skip
+        names = [
+            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+        ]
         if len(names) != 1:
             raise ReleaseError(f"{wheel.name} has {len(names)} .dist-info/METADATA files")
         return HeaderParser().parsestr(archive.read(names[0]).decode("utf-8"))
@@ -76,8 +77,11 @@ def wheel_metadata(wheel: Path) -> Message:
 def sdist_metadata(sdist: Path) -> Message:
     """The core metadata of an sdist (its top-level PKG-INFO)."""
     with tarfile.open(sdist) as archive:
-        members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
-                   and m.name.endswith("/PKG-INFO")]  # fmt: skip
+        members = [
+            m
+            for m in archive.getmembers()
+            if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/PKG-INFO")
+        ]
         handle = archive.extractfile(members[0]) if len(members) == 1 else None
         if handle is None:
             raise ReleaseError(f"{sdist.name} has no PKG-INFO at its top")
@@ -94,8 +98,9 @@ def read_manifest(root: Path) -> Manifest:
     except FileNotFoundError:
         raise ReleaseError(f"{DIST}/{MANIFEST} not found", "build first: nox -s build") from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise ReleaseError(f"{path} is not a build manifest ({exc!r})",
-                           "build again: nox -s build") from None  # fmt: skip
+        raise ReleaseError(
+            f"{path} is not a build manifest ({exc!r})", "build again: nox -s build"
+        ) from None
     for artifact in manifest.files:
         file = root / DIST / artifact.filename
         if not file.is_file() or sha256(file) != artifact.sha256:
@@ -121,8 +126,11 @@ def write_manifest(dist: Path) -> Manifest:
         str(metadata.get("Version", "")),
         tuple(Artifact(p.name, p.stat().st_size, sha256(p)) for p in files),
     )
-    data = {"name": manifest.name, "version": manifest.version,
-            "files": [vars(artifact) for artifact in manifest.files]}  # fmt: skip
+    data = {
+        "name": manifest.name,
+        "version": manifest.version,
+        "files": [vars(artifact) for artifact in manifest.files],
+    }
     (dist / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -155,15 +163,23 @@ def build(context: Context, log: Log) -> str:
     argv = [sys.executable, "-m", "build", "--outdir", str(dist)]
     if venvcheck.has_uv():
         argv += ["--installer", "uv"]
-    proc.run([*argv, str(context.root)], cwd=context.root, env=build_env(context), log=log,
-             what="python -m build")  # fmt: skip
+    proc.run(
+        [*argv, str(context.root)],
+        cwd=context.root,
+        env=build_env(context),
+        log=log,
+        what="python -m build",
+    )
     manifest = write_manifest(dist)
     return ", ".join(artifact.filename for artifact in manifest.files)
 
 
 def plan(context: Context) -> list[Action]:
-    return [Action(f"empty {DIST}/, build the sdist and the wheel from it, write "
-                   f"{DIST}/{MANIFEST}", build)]  # fmt: skip
+    return [
+        Action(
+            f"empty {DIST}/, build the sdist and the wheel from it, write {DIST}/{MANIFEST}", build
+        )
+    ]
 
 
 STEP = Step(

@@ -26,8 +26,17 @@ def tail(result: proc.Result) -> str:
 
 
 def _run(session: str, context: Context, log: Log) -> str:
-    argv = [sys.executable, "-m", "nox", "-f", str(context.root / "noxfile.py"),
-            "-s", session, "--reuse-venv", "yes"]  # fmt: skip
+    argv = [
+        sys.executable,
+        "-m",
+        "nox",
+        "-f",
+        str(context.root / "noxfile.py"),
+        "-s",
+        session,
+        "--reuse-venv",
+        "yes",
+    ]
     result = proc.run(argv, cwd=context.root, log=log, check=False)
     if not result.ok:
         raise ReleaseError(

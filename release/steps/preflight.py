@@ -14,11 +14,12 @@ def problems(context: Context) -> list[str]:
     found = []
     branch = git.branch(root)
     if not branch:
-        found.append("HEAD is detached: check out the release branch (git switch "
-                     f"{config.branch})")  # fmt: skip
+        found.append(f"HEAD is detached: check out the release branch (git switch {config.branch})")
     elif branch != config.branch:
-        found.append(f"on branch '{branch}', releases are made from '{config.branch}'"
-                     f" (git switch {config.branch})")  # fmt: skip
+        found.append(
+            f"on branch '{branch}', releases are made from '{config.branch}'"
+            f" (git switch {config.branch})"
+        )
     bumped = {s.path for s in (*config.version_files, *config.date_files)} | {config.changelog}
     bumped.update(locks.paths(config))
     bumped.update(towncrier.recorded_fragments(root, str(context.version)))  # removed by bump

@@ -58,8 +58,10 @@ def to_upload(files: list[Local], there: list[index.RemoteFile], where: index.In
     different = [name for name, sha in local.items() if remote.get(name, sha) != sha]
     foreign = [name for name in remote if name not in local]
     if different or foreign:
-        lines = [f"  {name}: on the index {remote[name][:16]}…, here {local[name][:16]}…"
-                 for name in different]  # fmt: skip
+        lines = [
+            f"  {name}: on the index {remote[name][:16]}…, here {local[name][:16]}…"
+            for name in different
+        ]
         lines += [f"  {name}: on the index, not in {build.DIST}/" for name in foreign]
         raise ReleaseError(
             f"{where} already has this version with different files: "
@@ -99,8 +101,11 @@ def _upload_action(spec: str, point: str = "") -> Action:
         faults.point(point or "after-upload")
         return note
 
-    return Action(f"upload dist/ to {spec} (files already there with the same sha256 are"
-                  " skipped; different files stop the release)", apply)  # fmt: skip
+    return Action(
+        f"upload dist/ to {spec} (files already there with the same sha256 are"
+        " skipped; different files stop the release)",
+        apply,
+    )
 
 
 def _verify_staging(spec: str) -> Action:
@@ -129,11 +134,15 @@ def _wait_for_workflow(context: Context, log: Log) -> str:
         return "skipped (--no-wait-ci): verify waits for the index"
     commit = git.tag_commit(context.root, context.tag)
     return github.wait_for_runs(
-        wait_ci.client(context, log), commit, context.tag, poll=wait_ci.poll(),
-        what="release workflow", workflow=publishing_workflow(context.config),
+        wait_ci.client(context, log),
+        commit,
+        context.tag,
+        poll=wait_ci.poll(),
+        what="release workflow",
+        workflow=publishing_workflow(context.config),
         fix="the tag is on the remote: fix the workflow, re-run it on GitHub, then run the"
         " same release command again",
-    )  # fmt: skip
+    )
 
 
 def plan(context: Context) -> list[Action]:

@@ -47,8 +47,15 @@ def fetch_branch(context: Context, name: str, log: Log) -> str:
     ref = f"refs/heads/{branch}"
     if not remote_commit(context.root, name, ref, log):
         return ""
-    git.git(context.root, "fetch", "--quiet", "--no-tags", name,
-            f"+{ref}:refs/remotes/{name}/{branch}", log=log)  # fmt: skip
+    git.git(
+        context.root,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        name,
+        f"+{ref}:refs/remotes/{name}/{branch}",
+        log=log,
+    )
     return git.git(context.root, "rev-parse", f"refs/remotes/{name}/{branch}").strip()
 
 
@@ -100,13 +107,15 @@ def _push_tag(context: Context, log: Log) -> str:
 
 def plan(context: Context) -> list[Action]:
     branch = context.config.branch
-    return [Action(f"push the release commit to {branch} (stop if the remote {branch} moved)",
-                   _push_branch)]  # fmt: skip
+    return [
+        Action(
+            f"push the release commit to {branch} (stop if the remote {branch} moved)", _push_branch
+        )
+    ]
 
 
 def plan_tag(context: Context) -> list[Action]:
-    return [Action(f"push tag {context.tag} (skip if the remote has it at this commit)",
-                   _push_tag)]  # fmt: skip
+    return [Action(f"push tag {context.tag} (skip if the remote has it at this commit)", _push_tag)]
 
 
 STEP = Step(

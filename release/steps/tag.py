@@ -70,8 +70,9 @@ def _tag(context: Context, log: Log) -> str:
         there = ""
     if there and there != head:
         raise ReleaseError(f"{name} already has a tag {tag}, at {there[:12]}", fix)
-    git.git(root, "tag", "-s" if signing(context) else "-a", tag, "-m", message(context),
-            head, log=log)  # fmt: skip
+    git.git(
+        root, "tag", "-s" if signing(context) else "-a", tag, "-m", message(context), head, log=log
+    )
     faults.point("after-tag")
     return f"tagged {head[:12]} as {tag}"
 

@@ -39,8 +39,9 @@ REPORT = "verify.json"
 class Published:
     """What the index holds for one version: listed once (after waiting), downloaded once."""
 
-    def __init__(self, config: Config, version: Version, target: index.Index,
-                 timeout: float, log: Log) -> None:  # fmt: skip
+    def __init__(
+        self, config: Config, version: Version, target: index.Index, timeout: float, log: Log
+    ) -> None:
         self.config, self.version, self.target = config, version, target
         self.timeout, self.log = timeout, log
 
@@ -76,8 +77,9 @@ def _listed(published: Published) -> Check:
     name = f"index lists {published.version}"
     files = published.files
     if not files:
-        return Check(name, False, f"not on {published.target.simple_url} after"
-                                  f" {published.timeout:.0f} s")  # fmt: skip
+        return Check(
+            name, False, f"not on {published.target.simple_url} after {published.timeout:.0f} s"
+        )
     return Check(name, True, f"{len(files)} files ({files[0].api})")
 
 
@@ -137,19 +139,39 @@ def _metadata_checks(published: Published) -> list[Check]:
     config, meta = published.config, published.metadata
     licence = _declared(config, "license")
     return [
-        _field("metadata: name", str(meta.get("Name", "")), config.name,
-               lambda a, b: canonicalize_name(a) == canonicalize_name(b)),
-        _field("metadata: version", str(meta.get("Version", "")), str(published.version),
-               lambda a, b: Version(a) == Version(b)),
-        _field("metadata: Requires-Python", str(meta.get("Requires-Python", "")),
-               _declared(config, "requires-python"), _specifiers_equal),
-        _field("metadata: summary", str(meta.get("Summary", "")).strip(),
-               _declared(config, "description"), lambda a, b: a == b.strip()),
-        _field("metadata: licence", _licence(meta),
-               licence if isinstance(licence, str) else None, lambda a, b: a == b),
+        _field(
+            "metadata: name",
+            str(meta.get("Name", "")),
+            config.name,
+            lambda a, b: canonicalize_name(a) == canonicalize_name(b),
+        ),
+        _field(
+            "metadata: version",
+            str(meta.get("Version", "")),
+            str(published.version),
+            lambda a, b: Version(a) == Version(b),
+        ),
+        _field(
+            "metadata: Requires-Python",
+            str(meta.get("Requires-Python", "")),
+            _declared(config, "requires-python"),
+            _specifiers_equal,
+        ),
+        _field(
+            "metadata: summary",
+            str(meta.get("Summary", "")).strip(),
+            _declared(config, "description"),
+            lambda a, b: a == b.strip(),
+        ),
+        _field(
+            "metadata: licence",
+            _licence(meta),
+            licence if isinstance(licence, str) else None,
+            lambda a, b: a == b,
+        ),
         _urls(meta, _declared(config, "urls")),
         _readme(meta, config),
-    ]  # fmt: skip
+    ]
 
 
 def _licence(meta: Message) -> str:
@@ -194,25 +216,44 @@ def _readme(meta: Message, config: Config) -> Check:
     return Check(name, True, f"{path}, {len(body)} characters, {kind}")
 
 
-def checks(config: Config, version: Version, target: index.Index, *, log: Log,
-           timeout: float = DEFAULT_TIMEOUT) -> list[Check]:  # fmt: skip
+def checks(
+    config: Config,
+    version: Version,
+    target: index.Index,
+    *,
+    log: Log,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> list[Check]:
     """Every check of the release on `target`, each on its own."""
     published = Published(config, version, target, timeout, log)
     requirement = f"{config.name}=={version}"
-    return run_checks([
-        ("index lists the version", lambda: _listed(published)),
-        ("wheel on the index", lambda: _present(published, "wheel", ".whl")),
-        ("sdist on the index", lambda: _present(published, "sdist", ".tar.gz")),
-        ("wheel sha256", lambda: _same_hash(published, "wheel", ".whl")),
-        ("sdist sha256", lambda: _same_hash(published, "sdist", ".tar.gz")),
-        ("metadata", lambda: _metadata_checks(published)),
-        ("install", lambda: venvcheck.install_checks(
-            config, str(version), [requirement], pip_args=target.pip_args(), log=log)),
-    ])  # fmt: skip
+    return run_checks(
+        [
+            ("index lists the version", lambda: _listed(published)),
+            ("wheel on the index", lambda: _present(published, "wheel", ".whl")),
+            ("sdist on the index", lambda: _present(published, "sdist", ".tar.gz")),
+            ("wheel sha256", lambda: _same_hash(published, "wheel", ".whl")),
+            ("sdist sha256", lambda: _same_hash(published, "sdist", ".tar.gz")),
+            ("metadata", lambda: _metadata_checks(published)),
+            (
+                "install",
+                lambda: venvcheck.install_checks(
+                    config, str(version), [requirement], pip_args=target.pip_args(), log=log
+                ),
+            ),
+        ]
+    )
 
 
-def verify(config: Config, version: Version, spec: str, *, log: Log, report_path: Path | None,
-           timeout: float = DEFAULT_TIMEOUT) -> str:  # fmt: skip
+def verify(
+    config: Config,
+    version: Version,
+    spec: str,
+    *,
+    log: Log,
+    report_path: Path | None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> str:
     """Run the checks against index `spec`; print the table; raise with it if one failed."""
     target = index.resolve(spec)
     results = checks(config, version, target, log=log, timeout=timeout)
@@ -225,16 +266,22 @@ def verify(config: Config, version: Version, spec: str, *, log: Log, report_path
 
 def _verify(context: Context, log: Log) -> str:
     spec = index.for_version(context.config.publish, context.version)
-    note = verify(context.config, context.version, spec, log=log,
-                  report_path=context.state / REPORT)  # fmt: skip
+    note = verify(
+        context.config, context.version, spec, log=log, report_path=context.state / REPORT
+    )
     faults.point("after-verify")
     return note
 
 
 def plan(context: Context) -> list[Action]:
     spec = index.for_version(context.config.publish, context.version)
-    return [Action(f"verify {context.version} on {spec} from a clean venv: listing, hashes,"
-                   " metadata, install, import, __all__, scripts, smoke", _verify)]  # fmt: skip
+    return [
+        Action(
+            f"verify {context.version} on {spec} from a clean venv: listing, hashes,"
+            " metadata, install, import, __all__, scripts, smoke",
+            _verify,
+        )
+    ]
 
 
 STEP = Step(

@@ -55,8 +55,10 @@ def client(context: Context, log: Log) -> github.Client:
     """A client for the repository behind the release remote, with this run's deadline."""
     provider = context.config.ci.provider
     if provider != "github":
-        raise ReleaseError(f"cannot wait for CI provider '{provider}'",
-                           "only 'github' is supported; use --no-wait-ci")  # fmt: skip
+        raise ReleaseError(
+            f"cannot wait for CI provider '{provider}'",
+            "only 'github' is supported; use --no-wait-ci",
+        )
     name = push.remote(context)
     url = git.git(context.root, "remote", "get-url", name).strip()
     slug = os.environ.get("GITHUB_REPOSITORY") or github.slug_from_url(url)
@@ -88,8 +90,13 @@ def plan(context: Context) -> list[Action]:
     timeout(context)  # bad input is refused before anything runs
     if context.option("no_wait_ci"):
         return [Action("SKIPPED by --no-wait-ci: the tag will be pushed without CI passing", _wait)]
-    return [Action(f"wait until CI ({context.config.ci.provider}) passed on the release commit"
-                   f" on {context.config.branch}", _wait)]  # fmt: skip
+    return [
+        Action(
+            f"wait until CI ({context.config.ci.provider}) passed on the release commit"
+            f" on {context.config.branch}",
+            _wait,
+        )
+    ]
 
 
 STEP = Step(

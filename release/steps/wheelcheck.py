@@ -96,8 +96,9 @@ def check_twine(paths: Sequence[Path], log: Log) -> Check:
                 problems[current] = []
         elif current and line.strip():
             problems[current].append(line.strip())
-    detail = "; ".join(f"{name}: {' '.join(' '.join(lines).split())}"
-                       for name, lines in problems.items())  # fmt: skip
+    detail = "; ".join(
+        f"{name}: {' '.join(' '.join(lines).split())}" for name, lines in problems.items()
+    )
     return Check("twine check", False, detail or f"exit {result.returncode}")
 
 
@@ -113,13 +114,17 @@ def check_contents(wheel: Path, package: str) -> Check:
         problems.append("compiled bytecode: " + _listed(compiled))
     library = [n for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))]
     root = package.split(".", maxsplit=1)[0]
-    stray = sorted({top for top in (n.split("/")[0] for n in library)
-                    if not _belongs(top, root, names)})  # fmt: skip
+    stray = sorted(
+        {top for top in (n.split("/")[0] for n in library) if not _belongs(top, root, names)}
+    )
     if stray:
         problems.append("stray at the top level: " + _listed(stray))
     prefix = package.replace(".", "/")
-    modules = [n for n in library if n.startswith((prefix + "/", prefix + "."))
-               and n.endswith((".py", ".so", ".pyd"))]  # fmt: skip
+    modules = [
+        n
+        for n in library
+        if n.startswith((prefix + "/", prefix + ".")) and n.endswith((".py", ".so", ".pyd"))
+    ]
     if not library:
         problems.append("the wheel holds nothing but its metadata")
     elif not modules:
@@ -160,8 +165,9 @@ def check_metadata(wheel: Path, sdist: Path, config: Config, version: str) -> Ch
     pkg_info = build.sdist_metadata(sdist)
     sdist_name = canonicalize_name(str(pkg_info.get("Name", "")))
     if (sdist_name, str(pkg_info.get("Version"))) != (canonicalize_name(name), built):
-        problems.append(f"the sdist's PKG-INFO says {pkg_info.get('Name')} "
-                        f"{pkg_info.get('Version')}")  # fmt: skip
+        problems.append(
+            f"the sdist's PKG-INFO says {pkg_info.get('Name')} {pkg_info.get('Version')}"
+        )
     if problems:
         return Check("metadata", False, "; ".join(problems))
     detail = f"{name} {built}, Requires-Python {meta.get('Requires-Python')}, licence {licence}"
@@ -176,21 +182,31 @@ def _same_version(built: str, version: str) -> bool:
 
 
 def check_forbidden(sdist: Path, wheel: Path, patterns: Sequence[str]) -> Check:
-    found = [f"{path} ({rule}) in the {kind}"
-             for kind, paths in (("sdist", sdist_files(sdist)), ("wheel", wheel_files(wheel)))
-             for path in paths if (rule := forbidden_by(path, patterns))]  # fmt: skip
+    found = [
+        f"{path} ({rule}) in the {kind}"
+        for kind, paths in (("sdist", sdist_files(sdist)), ("wheel", wheel_files(wheel)))
+        for path in paths
+        if (rule := forbidden_by(path, patterns))
+    ]
     if found:
         return Check("forbidden paths", False, ", ".join(found))
     return Check("forbidden paths", True, f"none of {len(patterns)} patterns match")
 
 
-def check_complete(root: Path, sdist: Path, patterns: Sequence[str], strict: bool,
-                   log: Log) -> Check:  # fmt: skip
+def check_complete(
+    root: Path, sdist: Path, patterns: Sequence[str], strict: bool, log: Log
+) -> Check:
     """Tracked files missing from the sdist (dotfiles and forbidden paths are expected)."""
     tracked = [p for p in git.git(root, "ls-files", "-z", log=log).split("\0") if p]
     shipped = set(sdist_files(sdist))
-    missing = [p for p in tracked if p not in shipped and not p.startswith(".")
-               and not forbidden_by(p, patterns) and (root / p).is_file()]  # fmt: skip
+    missing = [
+        p
+        for p in tracked
+        if p not in shipped
+        and not p.startswith(".")
+        and not forbidden_by(p, patterns)
+        and (root / p).is_file()
+    ]
     if not missing:
         return Check("sdist completeness", True, f"all {len(tracked)} tracked files shipped")
     log.write("tracked files missing from the sdist:\n" + "\n".join(missing))
@@ -210,16 +226,20 @@ def checks(context: Context, log: Log) -> list[Check]:
     def install(label: str, artifact: Path) -> list[Check]:
         return venvcheck.install_checks(config, version, [str(artifact)], log=log, label=label)
 
-    return run_checks([
-        ("twine check", lambda: check_twine([sdist, wheel], log)),
-        ("wheel contents", lambda: check_contents(wheel, config.package)),
-        ("metadata", lambda: check_metadata(wheel, sdist, config, version)),
-        ("forbidden paths", lambda: check_forbidden(sdist, wheel, patterns)),
-        ("sdist completeness",
-         lambda: check_complete(root, sdist, patterns, config.sdist_complete, log)),
-        ("wheel: install", lambda: install("wheel", wheel)),
-        ("sdist: install", lambda: install("sdist", sdist)),
-    ])  # fmt: skip
+    return run_checks(
+        [
+            ("twine check", lambda: check_twine([sdist, wheel], log)),
+            ("wheel contents", lambda: check_contents(wheel, config.package)),
+            ("metadata", lambda: check_metadata(wheel, sdist, config, version)),
+            ("forbidden paths", lambda: check_forbidden(sdist, wheel, patterns)),
+            (
+                "sdist completeness",
+                lambda: check_complete(root, sdist, patterns, config.sdist_complete, log),
+            ),
+            ("wheel: install", lambda: install("wheel", wheel)),
+            ("sdist: install", lambda: install("sdist", sdist)),
+        ]
+    )
 
 
 def wheelcheck(context: Context, log: Log) -> str:
@@ -233,9 +253,13 @@ def wheelcheck(context: Context, log: Log) -> str:
 
 
 def plan(context: Context) -> list[Action]:
-    return [Action(f"check dist/ for {context.version}: twine, contents, metadata, forbidden "
-                   "paths, sdist completeness, clean installs from the wheel and the sdist",
-                   wheelcheck)]  # fmt: skip
+    return [
+        Action(
+            f"check dist/ for {context.version}: twine, contents, metadata, forbidden "
+            "paths, sdist completeness, clean installs from the wheel and the sdist",
+            wheelcheck,
+        )
+    ]
 
 
 STEP = Step(
