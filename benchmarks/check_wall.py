@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from release import ci_parity, config
+from release import config, pythons
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.25
@@ -49,7 +49,7 @@ def main() -> int:
     parser.add_argument("--no-warmup", action="store_true", help="venvs are already there")
     parser.add_argument("--no-alone", action="store_true", help="skip the sequential runs")
     args = parser.parse_args()
-    sessions, _ = ci_parity.local_sessions(config.load(ROOT))
+    sessions, _ = pythons.local_sessions(config.load(ROOT))
     if not args.no_warmup:
         print("warm-up: nox -s check (creates or refreshes the venvs)")
         check()

@@ -7,14 +7,17 @@ checking files that no longer match the tree.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from packaging.version import Version
 
-from release import git, graph, version_files, versioning
-from release.commands import Options, note, run_steps
+from release import dist, git, graph
+from release.commands import make_context, run_steps
 from release.config import Config
+from release.console import note
 from release.errors import ReleaseError
 from release.graph import Context
-from release.steps import build as build_step
+from release.options import Options
 from release.steps import pipeline
 from release.version_files import load
 
@@ -24,20 +27,15 @@ def _run(loaded: Config, context: Context, names: list[str]) -> int:
     return run_steps(context, steps, execute=True, journal=False)
 
 
-def _current(loaded: Config) -> Version:
-    git.require_repository(loaded.root)
-    return version_files.current_version(loaded)
-
-
 def stale(loaded: Config, version: str | None) -> str:
     """Why dist/ cannot be checked as it is ('' when it can)."""
     try:
-        manifest = build_step.read_manifest(loaded.root)
+        manifest = dist.read_manifest(loaded.root)
     except ReleaseError as error:
         return error.message
     if version is not None and Version(manifest.version) != Version(version):
         return f"dist/ holds {manifest.version}, not {version}"
-    made = (loaded.root / build_step.DIST / build_step.MANIFEST).stat().st_mtime
+    made = (loaded.root / dist.DIST / dist.MANIFEST).stat().st_mtime
     if made < int(git.git(loaded.root, "log", "-1", "--format=%ct").strip()):
         return "dist/ is older than the last commit"
     return ""
@@ -45,26 +43,22 @@ def stale(loaded: Config, version: str | None) -> str:
 
 def build(options: Options) -> int:
     loaded = load()
-    current = _current(loaded)
-    return _run(loaded, Context(loaded, current, current, options), ["build"])
+    return _run(loaded, make_context(loaded, options), ["build"])
 
 
 def wheelcheck(options: Options) -> int:
     """Check dist/ against a version (default: the project's; a vcs one's: the built one)."""
     loaded = load()
-    current = _current(loaded)
-    text = options.get("version") or ""
-    version = versioning.target(text, current) if text else None
-    if version is None and loaded.version_source == "vcs":
+    if not options.version and loaded.version_source == "vcs":
         reason = stale(loaded, None)
         if reason:
             note(f"{reason}: building first")
-            _run(loaded, Context(loaded, current, current, options), ["build"])
-        version = Version(build_step.read_manifest(loaded.root).version)
-    version = version or current
-    reason = stale(loaded, str(version))
+            _run(loaded, make_context(loaded, options), ["build"])
+        options = replace(options, version=dist.read_manifest(loaded.root).version)
+    context = make_context(loaded, options)
+    reason = stale(loaded, str(context.version))
     names = ["wheelcheck"]
     if reason:
         note(f"{reason}: building first")
         names = ["build", "wheelcheck"]
-    return _run(loaded, Context(loaded, current, version, options), names)
+    return _run(loaded, context, names)

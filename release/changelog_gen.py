@@ -23,12 +23,14 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from release import changelog, proc, version_files
+from release import changelog, files, proc, version_files
 from release.commits import Commit, read, release_tags, since_last_release
 from release.config import Config
+from release.console import note
 from release.errors import UsageError
+from release.options import Options
 
 BREAKING = "Breaking changes"
 RELEASE_PLEASE_BREAKING = "\u26a0 BREAKING CHANGES"
@@ -328,21 +330,17 @@ def render_all(config: Config, links: Links | None) -> tuple[str, list[Sections]
     return "".join(parts), releases
 
 
-def _note(message: str) -> None:
-    print(f"note: {message}", file=sys.stderr)
-
-
-def command(options: Mapping[str, Any]) -> int:
+def command(options: Options) -> int:
     """`changelog`: print the Unreleased entries; --write merges them; --all: every release."""
     loaded = version_files.load()
-    write, path = bool(options.get("write")), loaded.changelog
+    write, path = options.write, loaded.changelog
     if write and not path:
         raise UsageError(
             "no changelog is configured", 'set [tool.release] changelog = "CHANGELOG.md"'
         )
     links = remote_links(loaded.root)
     file = loaded.root / path
-    if options.get("all"):
+    if options.all:
         document, releases = render_all(loaded, links)
         if write and file.exists():
             raise UsageError(
@@ -351,7 +349,7 @@ def command(options: Mapping[str, Any]) -> int:
             )
         if write:
             file.write_text(document, encoding="utf-8")
-            _note(f"wrote {path}")
+            note(f"wrote {path}")
         else:
             sys.stdout.write(document)
         since = "in the history"
@@ -365,21 +363,21 @@ def command(options: Mapping[str, Any]) -> int:
             sys.stdout.write(render("## [Unreleased]", releases[0].grouped()))
     seen, left_out = sum(r.seen for r in releases), sum(r.left_out for r in releases)
     if left_out:
-        _note(f"{left_out} of {seen} commits {since} are not Conventional Commits: left out")
+        note(f"{left_out} of {seen} commits {since} are not Conventional Commits: left out")
     return 0
 
 
 def _write_unreleased(config: Config, file: Path, grouped: Mapping[str, Sequence[Entry]]) -> None:
     path = config.changelog
-    old = version_files.read_text(config.root, path) if file.exists() else NEW_FILE
+    old = files.read_text(config.root, path) if file.exists() else NEW_FILE
     new, added = merge(old, path, grouped)
     entries = f"{added} {'entry' if added == 1 else 'entries'}"
     if not added:
-        _note(f"{path}: nothing new, every entry is already under Unreleased")
+        note(f"{path}: nothing new, every entry is already under Unreleased")
     elif file.exists():
-        edit = version_files.Edit(path, old, new)
-        version_files.write_atomically(config.root, [edit], "changelog")
-        _note(f"{path}: {entries} added under Unreleased")
+        edit = files.Edit(path, old, new)
+        files.write_atomically(config.root, [edit], "changelog")
+        note(f"{path}: {entries} added under Unreleased")
     else:
         file.write_text(new, encoding="utf-8")
-        _note(f"{path}: created with {entries} under Unreleased")
+        note(f"{path}: created with {entries} under Unreleased")

@@ -12,11 +12,12 @@ import argparse
 import importlib
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from release.errors import ReleaseError, UsageError
+from release.options import Options
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,9 @@ class Command:
     target: str  # "module:function", imported only when run: start-up stays lean
     options: tuple[Option, ...] = ()
 
-    def run(self, options: Mapping[str, Any]) -> int:
+    def run(self, options: Options) -> int:
         module, _, function = self.target.partition(":")
-        runner: Callable[[Mapping[str, Any]], int] = getattr(
-            importlib.import_module(module), function
-        )
+        runner: Callable[[Options], int] = getattr(importlib.import_module(module), function)
         return runner(options)
 
 
@@ -147,12 +146,12 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "check",
         "every quality gate (each local Python) and parity, in parallel, as CI runs them",
-        "release.ci_parity:check_command",
+        "release.commands:check",
     ),
     Command(
         "parity",
         "do the committed workflows match the flags table? (--write regenerates them)",
-        "release.ci_parity:parity_command",
+        "release.commands:parity",
         (
             Option("write", "regenerate .github/workflows/ from the table"),
             Option("explain", "show each gate's command, env, install, pythons, OSes: local vs CI"),
@@ -172,6 +171,9 @@ COMMANDS: tuple[Command, ...] = (
         ),
     ),
 )
+
+#: Session names no gate may take: every command, and the demo.
+SESSION_NAMES = (*(command.name for command in COMMANDS), "demo")
 
 
 def by_name(name: str) -> Command:
@@ -213,8 +215,9 @@ def run(name: str, argv: Sequence[str], prog: str = "") -> int:
     debug = "--debug" in argv
     try:
         command = by_name(name)
-        options = vars(parser(command, prog or f"release {name}").parse_args(list(argv)))
-        return command.run(options)
+        parsed = vars(parser(command, prog or f"release {name}").parse_args(list(argv)))
+        parsed.pop("debug")
+        return command.run(Options(**parsed))
     except ReleaseError as error:
         if debug:
             traceback.print_exc()

@@ -13,15 +13,16 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from packaging.version import Version
 
 from release import proc, tags, versioning
 from release.config import Config
 from release.errors import ReleaseError, UsageError
+from release.options import Options
 from release.tags import Tag
 
 NONE, PATCH, MINOR, MAJOR = range(4)
@@ -334,13 +335,13 @@ def describe(bump: Bump) -> str:
 # --- commands ---------------------------------------------------------------------------
 
 
-def next_command(options: Mapping[str, Any]) -> int:
+def next_command(options: Options) -> int:
     """Print the next version (the last line of stdout); why goes to stderr."""
     from release import version_files
 
     loaded = version_files.load()
     current = version_files.current_version(loaded)
-    decision = decide(loaded, current, options.get("pre") or "")
+    decision = decide(loaded, current, options.pre)
     print(
         f"note: {decision.base} -> {decision.version}, {describe(decision.bump)}", file=sys.stderr
     )

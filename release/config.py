@@ -16,6 +16,7 @@ from typing import Any
 
 from release import git
 from release.errors import ConfigError
+from release.towncrier_settings import news_file
 from release.versioning import DEFAULT_PRE_RELEASE, PRE_RELEASE_SPELLING
 
 PYPROJECT = "pyproject.toml"
@@ -478,9 +479,7 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
 
 def _default_changelog(root: Path, data: Mapping[str, Any]) -> str:
     """towncrier's news file when towncrier keeps the changelog, else CHANGELOG.md."""
-    from release import towncrier
-
-    return towncrier.news_file(root, data) or "CHANGELOG.md"
+    return news_file(root, data) or "CHANGELOG.md"
 
 
 def _changelog_style(table: _Table) -> ChangelogStyle:

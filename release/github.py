@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from release import http
+from release import git, http, remote
+from release.config import Config
 from release.errors import ReleaseError
 
 API_ENV = "RELEASE_GITHUB_API"
+POLL_ENV = "RELEASE_CI_POLL_SECONDS"  # the first pause between polls (default 10 s)
 DEFAULT_API = "https://api.github.com"
 WAITING = ("queued", "in_progress", "waiting", "requested", "pending")
 PASSED = ("success", "skipped", "neutral")
@@ -245,3 +247,27 @@ def _failure(client: Client, failed: list[Run], sha: str, what: str, fix: str) -
         f"see {failed[0].url}; {fix}",
         detail="\n".join(lines),
     )
+
+
+def poll() -> float:
+    """The first pause between polls: 10 s, or RELEASE_CI_POLL_SECONDS (tests)."""
+    return float(os.environ.get(POLL_ENV, "10"))
+
+
+def client(config: Config, timeout: float, say: Callable[[str], None]) -> Client:
+    """A client for the repository behind the release remote, with this run's deadline."""
+    provider = config.ci.provider
+    if provider != "github":
+        raise ReleaseError(
+            f"cannot wait for CI provider '{provider}'",
+            "only 'github' is supported; use --no-wait-ci",
+        )
+    name = remote.name(config.root, config.branch)
+    url = git.git(config.root, "remote", "get-url", name).strip()
+    slug = os.environ.get("GITHUB_REPOSITORY") or slug_from_url(url)
+    if not slug:
+        raise ReleaseError(
+            f"cannot tell the GitHub repository from remote '{name}' ({url})",
+            "set GITHUB_REPOSITORY=owner/name, or use --no-wait-ci",
+        )
+    return Client(slug, auth=token(), deadline=time.monotonic() + timeout, say=say)

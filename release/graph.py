@@ -1,7 +1,7 @@
 """The step graph: steps declared once, a plan made from them, a scheduler that runs it.
 
-A step is a name, a one-line description, the steps it `requires`, whether it
-`mutates` the world, and a `plan` function that returns its actions. The dry run
+A step is a name, a one-line description, its kind (what it touches), the steps it
+`requires`, and a `plan` function that returns its actions. The dry run
 renders the plan; `--execute` runs the very same plan object, so they cannot
 disagree. Dry-run handling lives here once (as in invoke's runner): steps never test
 for it. Every action checks before it acts, and the journal under `.release/`
@@ -11,18 +11,19 @@ lets a re-run skip what an interrupted run already finished.
 from __future__ import annotations
 
 import enum
-import json
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from release.errors import ReleaseError, UsageError
+from release.journal import Journal
+from release.options import Options
 from release.proc import Log
 from release.state import state_dir
 
@@ -45,14 +46,23 @@ class Status(enum.Enum):
     ABORTED = "aborted"  # a prerequisite failed
 
 
-@dataclass
+@dataclass(frozen=True)
 class Context:
-    """What every step may read: the configuration, the versions, the options of this run."""
+    """What every step may read: the configuration, the versions, the options of this run.
+
+    `resuming`: this version's release is under way (its files or tag are in place), so the
+    steps check what is done instead of refusing the version. `as_is`: the files already
+    carry a new version set by hand, released as it is. `acting`: this run changes things
+    (a release with --execute, --resume or --push-only; a bump without --dry-run).
+    """
 
     config: Config
     current: Version
     version: Version
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+    resuming: bool = False
+    as_is: bool = False
+    acting: bool = False
     today: str = field(default_factory=release_date)
 
     @property
@@ -69,9 +79,6 @@ class Context:
 
         return tag_for(self.version, self.config.tag_format, self.config.tag_pre_release)
 
-    def option(self, name: str, default: Any = None) -> Any:
-        return self.options.get(name, default)
-
 
 @dataclass(frozen=True)
 class Action:
@@ -82,14 +89,28 @@ class Action:
     detail: str = ""  # shown in the dry run, e.g. the unified diff of a file edit
 
 
+class Kind(enum.Enum):
+    """What a step touches: what a dry run runs, what a mode keeps or drops."""
+
+    CHECK = "check"  # read-only and quick: runs in a dry run too, to report problems early
+    GATE = "gate"  # a quality gate, as CI runs it (--skip-tests drops these)
+    LOCAL = "local"  # this machine only: files, dist/, the local tag
+    REMOTE = "remote"  # beyond it: the remote, CI, the index (--local-only drops these)
+
+
 @dataclass(frozen=True)
 class Step:
+    """A step: its edges (`requires`) are given in one place, the pipeline (steps/)."""
+
     name: str
     description: str
     plan: Callable[[Context], list[Action]]
     requires: tuple[str, ...] = ()
-    mutates: bool = False
-    check: bool = False  # read-only and quick: runs in a dry run too, to report problems early
+    kind: Kind = Kind.LOCAL
+
+    @property
+    def check(self) -> bool:
+        return self.kind is Kind.CHECK
 
 
 @dataclass
@@ -143,14 +164,7 @@ def select(steps: Sequence[Step], names: Iterable[str]) -> list[Step]:
     chosen = set(wanted)
     return order(
         [
-            Step(
-                s.name,
-                s.description,
-                s.plan,
-                tuple(r for r in s.requires if r in chosen),
-                s.mutates,
-                s.check,
-            )
+            replace(s, requires=tuple(r for r in s.requires if r in chosen))
             for s in steps
             if s.name in chosen
         ]
@@ -178,48 +192,6 @@ class Plan:
                 if action.detail:
                     lines.extend("        " + line for line in action.detail.splitlines())
         return "\n".join(lines)
-
-
-class Journal:
-    """`.release/journal.json`: which steps of which release finished, for --resume."""
-
-    def __init__(self, state: Path, version: str) -> None:
-        self.path = state / "journal.json"
-        self.version = version
-        self._lock = threading.Lock()
-        data: dict[str, Any] = {}
-        if self.path.exists():
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        fresh: dict[str, Any] = {"version": version, "steps": {}}
-        self.data: dict[str, Any] = data if data.get("version") == version else fresh
-
-    @staticmethod
-    def unfinished(state: Path) -> str:
-        """The version of a release that started and did not finish ('' if none)."""
-        path = state / "journal.json"
-        if not path.exists():
-            return ""
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return "" if data.get("finished") else str(data.get("version", ""))
-
-    def done(self, name: str) -> bool:
-        return bool(self.data["steps"].get(name, {}).get("status") == Status.OK.value)
-
-    def record(self, name: str, outcome: Outcome) -> None:
-        with self._lock:
-            self.data["steps"][name] = {"status": outcome.status.value, "seconds": outcome.seconds}
-            self._save()
-
-    def mark(self, key: str, value: Any) -> None:
-        with self._lock:
-            self.data[key] = value
-            self._save()
-
-    def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(".tmp")
-        temp.write_text(json.dumps(self.data, indent=2), encoding="utf-8")
-        os.replace(temp, self.path)
 
 
 class Reporter(Protocol):
@@ -358,7 +330,7 @@ def execute(
                 step = running.pop(future)
                 outcomes[step.name] = future.result()
                 if journal is not None and outcomes[step.name].status is Status.OK:
-                    journal.record(step.name, outcomes[step.name])
+                    journal.record(step.name, Status.OK.value, outcomes[step.name].seconds)
                 report.finished(step, outcomes[step.name])
     report.close()
     return outcomes

@@ -9,8 +9,10 @@ again proposes nothing new.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import difflib
+import itertools
 import re
 import shlex
 import sys
@@ -21,32 +23,48 @@ from typing import Any
 
 import tomlkit
 
-from release import changelog, config, tags, versioning
+from release import changelog, config, git, tags, versioning
 from release.adoption.ci_installs import project_pythons
 from release.adoption.ci_sources import JobChecks
 from release.adoption.version_scan import Findings, require_agreement, scan
 from release.config import Gate
 from release.errors import ReleaseError
-from release.version_files import Edit
+from release.files import Edit
+from release.forbidden import BUILTIN_FORBIDDEN, exemptions, forbidden_by
+from release.options import Options
 
 #: A new noxfile: its script block pins the release-parity that wrote it, so nox (and
-#: `pipx run nox`, `uvx nox`) runs that one, on a Python it supports.
+#: `pipx run nox`, `uvx nox`) runs that one, on a Python it supports. New files end with
+#: their imports (`__all__` goes first, where E402 allows it): no isort setting then asks
+#: for other blank lines than these.
 NOXFILE = """\
 # /// script
 # requires-python = "{requires_python}"
 # dependencies = ["nox", "release-parity=={version}"]
 # ///
-from release.adapters.nox_sessions import register
+\"\"\"release-parity's nox sessions: importing nox_auto registers them.\"\"\"
 
-register()
+__all__ = ["nox_auto"]
+
+from release.adapters import nox_auto
 """
-NOX_LINES = "from release.adapters.nox_sessions import register\n\nregister()\n"
+#: What an existing noxfile gets: the import joins its import block, the call ends the file.
+NOX_IMPORT = "from release.adapters.nox_sessions import register\n"
+NOX_CALL = "register()\n"
+#: A noxfile that already registers the sessions (either way) is left as it is.
+NOX_REGISTERS = re.compile(r"release\.adapters(?:\.| import )nox_(?:sessions|auto)\b")
+_NOX_MODULE = "release.adapters.nox_sessions"
+_STANDARD = frozenset(sys.stdlib_module_names) | {"__future__"}
 TASKS = """\
-from release.adapters.invoke_tasks import namespace
+\"\"\"release-parity's invoke tasks: invoke reads `namespace`.\"\"\"
 
 __all__ = ["namespace"]
+
+from release.adapters.invoke_tasks import namespace
 """
 PRIVATE_FOLDERS = ("internal", "scratch", "private", "secrets", "notes", "drafts")
+#: Proposed as `forbidden`, with a `!` exemption for each tracked file they match.
+DEFAULT_FORBIDDEN = ("**/.env", "**/*.pem")
 
 
 def _package(loaded: config.Config) -> str:
@@ -64,8 +82,22 @@ def _private(root: Path) -> list[str]:
     return [name for name in PRIVATE_FOLDERS if (root / name).is_dir()]
 
 
+def _shipped_on_purpose(root: Path) -> list[str]:
+    """The tracked files a default or built-in pattern forbids, outside the private folders:
+    public in the repository already, they ship on purpose (pip's vendored cacert.pem)."""
+    private = tuple(f"{name}/" for name in _private(root))
+    tracked = [path for path in git.git(root, "ls-files", "-z", check=False).split("\0") if path]
+    patterns = (*DEFAULT_FORBIDDEN, *BUILTIN_FORBIDDEN)
+    return [p for p in tracked if forbidden_by(p, patterns) and not p.startswith(private)]
+
+
 def _forbidden(root: Path) -> list[str]:
-    return [f"{name}/**" for name in _private(root)] + ["**/.env", "**/*.pem"]
+    folders = [f"{name}/**" for name in _private(root)]
+    return [
+        *folders,
+        *DEFAULT_FORBIDDEN,
+        *exemptions(_shipped_on_purpose(root), BUILTIN_FORBIDDEN + DEFAULT_FORBIDDEN),
+    ]
 
 
 #: Where each build backend is told to leave a folder out of the sdist (the wheel
@@ -79,11 +111,11 @@ SDIST_EXCLUDES = {
 
 def _changelog(loaded: config.Config) -> tuple[str, str]:
     """(path, a note on its style), or ('', why not) when the project keeps none."""
-    from release import towncrier
+    from release import towncrier_settings
     from release.changelog import files
 
     root = loaded.root
-    news = towncrier.news_file(root, loaded.pyproject)
+    news = towncrier_settings.news_file(root, loaded.pyproject)
     if news:
         return news, f"{news}: built by towncrier from its fragments at each release"
     path = files.locate(root)
@@ -100,7 +132,7 @@ def _changelog(loaded: config.Config) -> tuple[str, str]:
 
 def release_table(loaded: config.Config, found: Findings) -> dict[str, Any]:
     """The proposed `[tool.release]` table (gates from the project's own tools)."""
-    from release import ci_parity
+    from release import gate_table
 
     changelog_path, _ = _changelog(loaded)
     table: dict[str, Any] = {"package": _package(loaded)}
@@ -116,7 +148,7 @@ def release_table(loaded: config.Config, found: Findings) -> dict[str, Any]:
         table["date-files"] = found.date_files
     table["changelog"] = changelog_path
     table["forbidden"] = _forbidden(loaded.root)
-    gates = [found.gate for found in ci_parity.detect(loaded)]
+    gates = [found.gate for found in gate_table.detect(loaded)]
     pythons = _pythons(gates) or list(project_pythons(loaded.pyproject))
     if pythons:
         table.setdefault("ci", {})["python"] = pythons
@@ -161,11 +193,11 @@ def _multiline(value: Any) -> Any:
 def workflow_drift(root: Path, adopted: config.Config) -> list[str]:
     """Per hand-written job that runs checks, each command beside the gate that runs the
     same program: the same, or what differs; then what of the CI could not be read."""
-    from release import ci_parity
+    from release import gate_table
     from release.adoption import ci_sources
 
     reading = ci_sources.read(dataclasses.replace(adopted, root=root))
-    table = ci_parity.gates(adopted)
+    table = gate_table.gates(adopted)
     found = [_flag_drift(job, command, table) for job in reading.jobs for command in job.commands]
     return found + list(reading.notes)
 
@@ -239,9 +271,79 @@ def _noxfile(root: Path) -> str:
     if not path.exists():
         return NOXFILE.format(requires_python=tool.requires_python, version=tool.version)
     text = path.read_text(encoding="utf-8")
-    if "release.adapters.nox_sessions" not in text:
-        text = text.rstrip("\n") + "\n\n" + NOX_LINES
+    if not NOX_REGISTERS.search(text):
+        text = _with_nox_lines(text)
     return tool_pins.pin_noxfile(text, tool.version)
+
+
+def _with_nox_lines(text: str) -> str:
+    """The project's noxfile with NOX_IMPORT in its import block (an import after code is
+    E402) and NOX_CALL at its end; every other byte as it was."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError as error:
+        raise ReleaseError(
+            f"noxfile.py does not parse (line {error.lineno}: {error.msg})",
+            "fix it so that nox can load it, then run init again",
+        ) from None
+    lines = text.splitlines(keepends=True)
+    at, own_section = _import_slot(tree)
+    inserted = ("\n" if own_section else "") + NOX_IMPORT
+    head, tail = "".join(lines[:at]), "".join(lines[at:])
+    return (head + inserted + tail).rstrip("\n") + "\n\n\n" + NOX_CALL
+
+
+def _import_slot(tree: ast.Module) -> tuple[int, bool]:
+    """Where NOX_IMPORT goes: (the line it is inserted before, whether it starts a section).
+
+    Its place is in nox's section (else the last section not of the standard library),
+    after the plain imports and the `from` imports that isort sorts before it; with no
+    such section, a section of its own after the last import.
+    """
+    imports: list[ast.Import | ast.ImportFrom] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+        elif not _may_precede_imports(node):
+            break
+    if not imports:
+        leading = list(itertools.takewhile(_may_precede_imports, tree.body))
+        return (leading[-1].end_lineno or 0, True) if leading else (0, False)
+    sections: list[list[ast.Import | ast.ImportFrom]] = [[imports[0]]]
+    for before, node in itertools.pairwise(imports):
+        if node.lineno > (before.end_lineno or before.lineno) + 1:
+            sections.append([])
+        sections[-1].append(node)
+    outside = [s for s in sections if not all(_module(n) in _STANDARD for n in s)]
+    chosen = next((s for s in sections if any(_module(n) == "nox" for n in s)), None)
+    if chosen is None and not outside:
+        return imports[-1].end_lineno or imports[-1].lineno, True
+    section = chosen or outside[-1]
+    earlier = [n for n in section if isinstance(n, ast.Import) or _sort_key(n) <= _NOX_MODULE]
+    if not earlier:
+        return section[0].lineno - 1, False
+    return earlier[-1].end_lineno or earlier[-1].lineno, False
+
+
+def _may_precede_imports(node: ast.stmt) -> bool:
+    """A docstring or a dunder assignment (`__all__`): E402 allows them above imports."""
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    return bool(targets) and all(
+        isinstance(t, ast.Name) and t.id.startswith("__") and t.id.endswith("__") for t in targets
+    )
+
+
+def _module(node: ast.Import | ast.ImportFrom) -> str:
+    """The top-level package an import statement names ('' for a relative import)."""
+    if isinstance(node, ast.Import):
+        return node.names[0].name.split(".")[0]
+    return "" if node.level else (node.module or "").split(".")[0]
+
+
+def _sort_key(node: ast.ImportFrom) -> str:
+    return (node.module or "").lower()
 
 
 def _tasks(root: Path) -> str:
@@ -275,7 +377,7 @@ def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], l
     Hand-written workflows are never edited: the generated ones go beside them, unless
     `replace_workflows` (then those at the generated paths are replaced).
     """
-    from release import ci_parity, project_workflows, version_files
+    from release import drift, project_workflows, version_files
 
     loaded = _with_tag_style(version_files.load(root))  # a killed `init --sync` is finished
     current = version_files.current_version(loaded)
@@ -298,6 +400,11 @@ def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], l
         for section, keys in placement.table().items():
             table.setdefault(section, {}).update(keys)
         new_pyproject, excluded = _with_table(pyproject, table, private)
+        notes += [
+            f"forbidden: the tracked {path} is exempted (a `!` pattern): it ships on purpose;"
+            " remove that line if it must not"
+            for path in _shipped_on_purpose(root)
+        ]
         if excluded:
             notes.append(excluded)
     else:
@@ -310,7 +417,7 @@ def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], l
     if private and backend.startswith("setuptools"):
         edits.append(Edit("MANIFEST.in", _read(root / "MANIFEST.in"), _manifest_in(root, private)))
     adopted = config.load_text(root, new_pyproject)
-    generated = ci_parity.expected(adopted)
+    generated = drift.expected(adopted)
     workflow_edits, workflow_notes = project_workflows.adopt(
         adopted, existing, generated, replace_workflows
     )
@@ -345,9 +452,8 @@ def _read(path: Path) -> str:
 def _sync(root: Path) -> None:
     """`init --sync`: every copy of the version that differs is set to it, diff first,
     in one atomic write (a kill leaves all old or all new)."""
-    from release import version_files
+    from release import files, version_files
     from release.adoption.version_scan import sync_edits
-    from release.steps.bump import diff
 
     loaded = _with_tag_style(version_files.load(root))
     found = scan(loaded, str(version_files.current_version(loaded)))
@@ -356,8 +462,8 @@ def _sync(root: Path) -> None:
         print(f"init --sync: every copy of the version already says {found.version}")
         return
     for edit in edits:
-        sys.stdout.write(diff(edit))
-    version_files.write_atomically(root, edits, "init --sync")
+        sys.stdout.write(edit.diff)
+    files.write_atomically(root, edits, "init --sync")
     places = ", ".join(str(place.spec) for place in (*found.conflicting, *found.lagging))
     print(f"init --sync: set {places} to {found.version}")
     for spec in found.dates:
@@ -365,24 +471,23 @@ def _sync(root: Path) -> None:
             print(f"note: {spec} is left as it is: the next release sets it", file=sys.stderr)
 
 
-def init_command(options: Mapping[str, Any]) -> int:
-    from release.steps.bump import diff
+def init_command(options: Options) -> int:
 
     root = Path.cwd()
-    if options.get("sync"):
+    if options.sync:
         _sync(root)
-        if not options.get("write"):
+        if not options.write:
             print("init: next, `python -m release init` shows the adoption")
             return 0
-    edits, notes = proposal(root, bool(options.get("replace_workflows")))
+    edits, notes = proposal(root, options.replace_workflows)
     for line in notes:
         print(f"note: {line}", file=sys.stderr)
     if not edits:
         print("release-parity is already adopted here: nothing to change")
         return 0
     for edit in edits:
-        sys.stdout.write(diff(edit) if edit.old else _new_file(edit))
-    if not options.get("write"):
+        sys.stdout.write(edit.diff if edit.old else _new_file(edit))
+    if not options.write:
         print("\ninit: nothing was written. Add --write to write these files.")
         return 0
     for edit in edits:

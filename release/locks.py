@@ -24,7 +24,7 @@ from packaging.version import Version
 
 from release.config import Config
 from release.errors import ConfigError
-from release.version_files import Edit, read_text
+from release.files import Edit, read_text
 
 PACKAGE_HEADER = re.compile(r"^\[\[package\]\][ \t]*$", re.MULTILINE)
 TABLE_HEADER = re.compile(r"^\[", re.MULTILINE)

@@ -11,15 +11,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from release import git, graph, index
+from release import git, graph, index, remote
 from release.errors import ReleaseError, UsageError
-from release.graph import Context, Journal, Step
-from release.steps import push
+from release.graph import Context, Kind, Step
+from release.journal import Journal
 
-#: What happens beyond this machine, in pipeline order.
-REMOTE_STEPS = ("push", "wait-ci", "publish", "push-tag", "verify")
-#: The steps from the tag on: what a deleted tag must redo.
-FROM_TAG = ("tag", *REMOTE_STEPS)
+
+def from_tag(steps: Sequence[Step]) -> list[str]:
+    """The steps from the tag on: what a deleted tag must redo."""
+    return ["tag", *(step.name for step in steps if step.kind is Kind.REMOTE)]
 
 
 def already_released(context: Context) -> str:
@@ -31,9 +31,9 @@ def already_released(context: Context) -> str:
     if context.version != context.current:
         return ""
     journal = Journal(context.state, str(context.version))
-    if journal.data.get("finished"):
+    if journal.finished:
         return "its journal in .release/ says it finished"
-    if journal.data["steps"]:
+    if journal.started:
         return ""  # an interrupted run: resume it
     return _effects_in_place(context)
 
@@ -41,12 +41,12 @@ def already_released(context: Context) -> str:
 def _effects_in_place(context: Context) -> str:
     config, root, tag = context.config, context.root, context.tag
     commit = git.tag_commit(root, tag)
-    name = push.remote(context, required=False)
+    name = remote.name(root, context.config.branch, required=False)
     if not commit or not name:
         return ""
     spec = index.for_version(config.publish, context.version)
     try:
-        if push.remote_commit(root, name, f"refs/tags/{tag}") != commit:
+        if remote.commit(root, name, f"refs/tags/{tag}") != commit:
             return ""
         there = [f.filename for f in index.files(index.resolve(spec), config.name, context.version)]
     except ReleaseError:
@@ -58,27 +58,26 @@ def _effects_in_place(context: Context) -> str:
 
 def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
     """The steps of this run's mode (every step when no mode is given)."""
-    local_only, push_only = context.option("local_only"), context.option("push_only")
+    local_only, push_only = context.options.local_only, context.options.push_only
     if local_only and push_only:
         raise UsageError(
             "--local-only and --push-only exclude each other",
             "--local-only first (tag here), then --push-only (ship it)",
         )
-    names = [step.name for step in steps]
+    kept = list(steps)
     if local_only:
-        names = [name for name in names if name not in REMOTE_STEPS]
+        kept = [step for step in kept if step.kind is not Kind.REMOTE]
     if push_only:
         if not git.tag_commit(context.root, context.tag):
             raise ReleaseError(
                 f"--push-only: there is no tag {context.tag} to push",
                 f"make it first: nox -s release -- {context.version} --execute --local-only",
             )
-        names = [name for name in names if name in REMOTE_STEPS]
-    if context.option("skip_tests"):
-        gates = [name for name in names if name.startswith("gate:")]
-        names = [name for name in names if name not in gates]
-        _skip_tests_loudly(context, gates)
-    return graph.select(steps, names)
+        kept = [step for step in kept if step.kind is Kind.REMOTE]
+    if context.options.skip_tests:
+        _skip_tests_loudly(context, [step.name for step in kept if step.kind is Kind.GATE])
+        kept = [step for step in kept if step.kind is not Kind.GATE]
+    return graph.select(steps, [step.name for step in kept])
 
 
 def _skip_tests_loudly(context: Context, gates: list[str]) -> None:
@@ -88,5 +87,5 @@ def _skip_tests_loudly(context: Context, gates: list[str]) -> None:
         f" ({skipped}); this is recorded in .release/journal.json",
         file=sys.stderr,
     )
-    if any(context.option(flag) for flag in ("execute", "push_only", "resume")):
+    if context.acting:
         Journal(context.state, str(context.version)).mark("skipped_tests", gates)

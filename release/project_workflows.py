@@ -20,7 +20,7 @@ import yaml
 
 from release import workflows
 from release.config import Config
-from release.version_files import Edit
+from release.files import Edit
 
 #: Actions that upload to a package index whatever their inputs.
 PUBLISH_ACTIONS = ("pypa/gh-action-pypi-publish", "casperdcl/deploy-pypi")

@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from typing import Any
 
-from packaging.version import Version
-
-from release import git, index, modes, version_files, versioning
+from release import git, index, modes, remote, verification, version_files
+from release.commands import make_context
 from release.config import Config
 from release.errors import ReleaseError, UsageError
-from release.graph import Context, Journal
+from release.journal import Journal
+from release.options import Options
 from release.proc import Log
 from release.state import state_dir
-from release.steps import push, verify, wait_ci
+from release.steps import pipeline
 from release.steps.publish import upload
-
-Options = Mapping[str, Any]
-
-
-def _version(loaded: Config, options: Options) -> Version:
-    text = options.get("version") or ""
-    return versioning.parse(text) if text else version_files.current_version(loaded)
 
 
 def _log(loaded: Config, name: str) -> Log:
@@ -32,19 +23,18 @@ def _log(loaded: Config, name: str) -> Log:
 def verify_command(options: Options) -> int:
     """`nox -s verify -- [VERSION] [--index NAME|URL]`: the checks table, from a clean venv."""
     loaded = version_files.load()
-    version = _version(loaded, options)
-    spec = options.get("index") or index.for_version(loaded.publish, version)
-    timeout = wait_ci.seconds(options.get("timeout"), verify.DEFAULT_TIMEOUT, "--timeout")
+    version = make_context(loaded, options).version
+    spec = options.index or index.for_version(loaded.publish, version)
     log = _log(loaded, "verify")
     try:
         print(
-            verify.verify(
+            verification.verify(
                 loaded,
                 version,
                 spec,
                 log=log,
-                timeout=timeout,
-                report_path=state_dir(loaded.root) / verify.REPORT,
+                timeout=options.index_seconds,
+                report_path=state_dir(loaded.root) / verification.REPORT,
             )
         )
     finally:
@@ -55,8 +45,8 @@ def verify_command(options: Options) -> int:
 def publish_command(options: Options) -> int:
     """`nox -s publish -- [VERSION] [--index NAME|URL]`: upload dist/ from this machine."""
     loaded = version_files.load()
-    version = _version(loaded, options)
-    spec = options.get("index") or index.for_version(loaded.publish, version)
+    version = make_context(loaded, options).version
+    spec = options.index or index.for_version(loaded.publish, version)
     log = _log(loaded, "publish")
     try:
         print(upload(loaded, version, spec, log))
@@ -72,12 +62,12 @@ def retag_command(options: Options) -> int:
     the tag on, so the next release run tags the right commit and carries on.
     """
     loaded = version_files.load()
-    version = _version(loaded, options)
-    context = Context(loaded, version_files.current_version(loaded), version)
+    context = make_context(loaded, options)
+    version = context.version
     tag, root = context.tag, context.root
     local = git.tag_commit(root, tag)
-    name = push.remote(context, required=False)
-    there = push.remote_commit(root, name, f"refs/tags/{tag}") if name else ""
+    name = remote.name(root, loaded.branch, required=False)
+    there = remote.commit(root, name, f"refs/tags/{tag}") if name else ""
     if not local and not there:
         raise UsageError(
             f"there is no tag {tag} here or on {name or 'a remote'}", "nothing to delete"
@@ -88,7 +78,7 @@ def retag_command(options: Options) -> int:
     if there:
         places.append(f"on {name} ({there[:12]})")
     question = f"delete tag {tag} {' and '.join(places)}? [y/N] "
-    if not options.get("yes"):
+    if not options.yes:
         print(question, end="", flush=True)
         if sys.stdin.readline().strip().lower() not in ("y", "yes"):
             raise ReleaseError("not confirmed: nothing was deleted", "answer y, or add --yes")
@@ -97,10 +87,8 @@ def retag_command(options: Options) -> int:
     if local:
         git.git(root, "tag", "--delete", tag)
     journal = Journal(context.state, str(version))
-    if journal.data["steps"]:  # a journal of this version's release (not of another)
-        for step in modes.FROM_TAG:
-            journal.data["steps"].pop(step, None)
-        journal.mark("finished", False)
+    if journal.started:  # a journal of this version's release (not of another)
+        journal.reopen(modes.from_tag(pipeline(loaded)))
     print(
         f"deleted {tag} {' and '.join(places)}; tag the right commit with:"
         f" nox -s release -- {version} --execute"

@@ -21,8 +21,7 @@ removed. The entries appear once and every fragment is consumed once.
 `towncrier check` (a fragment on every change) is a gate like any other: a row of the flags
 table, `run = ["towncrier check --compare-with origin/main"]` (the README shows it).
 
-Loading the configuration asks this module for the news file (the changelog's default):
-what only a build needs is imported by the build, so `python -m release next` starts fast.
+What the release reads of towncrier's configuration is in towncrier_settings.py.
 """
 
 from __future__ import annotations
@@ -36,8 +35,7 @@ import re
 import shutil
 import sys
 import tempfile
-import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -47,19 +45,15 @@ from release import faults, git, proc
 from release.errors import ConfigError, ReleaseError, UsageError
 from release.proc import Log
 from release.state import STATE_DIR, cache_home, state_dir
+from release.towncrier_settings import Settings, settings
 
 if TYPE_CHECKING:
     from release.config import Config
+    from release.files import Edit
     from release.graph import Action, Context
-    from release.version_files import Edit
 
-CONFIG_FILE = "towncrier.toml"
 RECORD = "towncrier.json"
 READY = "release-parity-ready"  # written last into a tool venv: one without it is rebuilt
-#: Names towncrier never reads as fragments (its own list), lower case.
-NOT_FRAGMENTS = (".gitignore", ".gitkeep", ".keep", "readme", "readme.md", "readme.rst")
-DEFAULT_TYPES = ("feature", "bugfix", "doc", "removal", "misc")
-_RESOURCE = re.compile(r"[-\w.]+:[-\w.]+$")  # a `package:resource` template, as towncrier tells
 _REQUIREMENT_FILES = (
     "requirements*.txt",
     "requirements*.in",
@@ -70,83 +64,6 @@ _REQUIREMENT_FILES = (
 )
 _ERROR_PREFIX = re.compile(r"^(?:[\w.]*Error|error): *")
 _UV_CAUSE = re.compile(r"(?:cause:|\u2570\u2500\u25b6) *")  # `cause:`, or `╰─▶` on a terminal
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the release needs of towncrier's configuration, read as towncrier reads it."""
-
-    config_file: str
-    news_file: str
-    single_file: bool
-    fragment_dirs: tuple[str, ...]
-    types: tuple[str, ...]
-    ignored: tuple[str, ...]  # lower-case name patterns towncrier skips in a fragment directory
-    inputs: tuple[str, ...]  # every path `towncrier build` reads: what the copy holds
-
-
-def _table(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]] | None:
-    """towncrier's table and the file it is in: towncrier.toml first, as towncrier looks."""
-    if (root / CONFIG_FILE).is_file():
-        try:
-            data = tomllib.loads((root / CONFIG_FILE).read_bytes().decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{CONFIG_FILE}: not valid TOML: {exc}", "fix the syntax") from None
-        return CONFIG_FILE, data.get("tool", {}).get("towncrier", {})
-    table = pyproject.get("tool", {}).get("towncrier")
-    return ("pyproject.toml", table) if isinstance(table, Mapping) else None
-
-
-def news_file(root: Path, pyproject: Mapping[str, Any]) -> str:
-    """The file towncrier writes ('' when the project does not use towncrier)."""
-    found = _table(root, pyproject)
-    return str(found[1].get("filename", "NEWS.rst")) if found else ""
-
-
-def _types(table: Mapping[str, Any]) -> tuple[str, ...]:
-    """The fragment types: `[tool.towncrier.fragment.X]`, else `[[tool.towncrier.type]]`."""
-    if table.get("fragment"):
-        return tuple(sorted(table["fragment"]))
-    if table.get("type"):
-        return tuple(
-            str(kind.get("directory") or str(kind.get("name", "")).lower())
-            for kind in table["type"]
-        )
-    return DEFAULT_TYPES
-
-
-def settings(root: Path, pyproject: Mapping[str, Any]) -> Settings | None:
-    """towncrier's configuration of this project; None when it has none."""
-    found = _table(root, pyproject)
-    if found is None:
-        return None
-    config_file, table = found
-    project_name = str(pyproject.get("project", {}).get("name", ""))
-    package = str(table.get("package", "")) or project_name
-    package_dir = str(table.get("package_dir", "."))
-    sections = [str(section.get("path", "")) for section in table.get("section", [])] or [""]
-    directory = table.get("directory")
-    if directory is not None:
-        dirs = [posixpath.join(str(directory), section) for section in sections]
-    else:
-        dirs = [posixpath.join(package_dir, package, s, "newsfragments") for s in sections]
-    template = str(table.get("template", "towncrier:default"))
-    ignored = [*NOT_FRAGMENTS, *(str(name).lower() for name in table.get("ignore") or ())]
-    inputs = [config_file, "pyproject.toml", str(table.get("filename", "NEWS.rst")), *dirs]
-    if not _RESOURCE.match(template):
-        ignored.append(posixpath.basename(template).lower())
-        inputs.append(template)
-    if not project_name and not table.get("name") and package:  # towncrier imports it for
-        inputs.append(posixpath.join(package_dir, package))  # the project's name
-    return Settings(
-        config_file=config_file,
-        news_file=str(table.get("filename", "NEWS.rst")),
-        single_file=bool(table.get("single_file", True)),
-        fragment_dirs=tuple(posixpath.normpath(d) for d in dirs),
-        types=_types(table),
-        ignored=tuple(ignored),
-        inputs=tuple(dict.fromkeys(posixpath.normpath(path) for path in inputs)),
-    )
 
 
 # --- fragments -----------------------------------------------------------------------------
@@ -186,7 +103,7 @@ def _check_fragments(context: Context, found: Settings) -> None:
             f" {found.config_file}'s [tool.towncrier] ({', '.join(found.types)}), or list it"
             " under ignore there",
         )
-    if not fragments and not context.option("allow_empty_changelog"):
+    if not fragments and not context.options.allow_empty_changelog:
         where = ", ".join(f"{d}/" for d in found.fragment_dirs)
         raise ReleaseError(
             f"{where}: no news fragments, so the changelog of {context.version} would be empty",
@@ -323,6 +240,8 @@ def _build(context: Context, found: Settings, python: Path) -> tuple[str, tuple[
     """(the news file towncrier writes, the fragments it deletes), from a copy of its inputs.
 
     The copy is a git repository of its own, so towncrier's `git add` and `git rm` stay in it.
+    towncrier is given the name and the version, so it never imports the project's package
+    (pip's `package = "pip"`), which the copy does not hold.
     """
     version = str(context.version)
     with tempfile.TemporaryDirectory(prefix="release-towncrier-") as temp:
@@ -330,7 +249,8 @@ def _build(context: Context, found: Settings, python: Path) -> tuple[str, tuple[
         _copy(context.root, found, copy)
         git.git(copy, "init", "--quiet")
         before, _ = _listed(copy, found)
-        argv = [str(python), "-m", "towncrier", "build", "--version", version]
+        argv = [str(python), "-m", "towncrier", "build", "--name", found.name]
+        argv += ["--version", version]
         argv += ["--date", context.today, "--yes"]
         result = proc.run(argv, cwd=copy, check=False)
         if not result.ok:
@@ -408,7 +328,7 @@ class News:
             return
         news = _sha(self.edits[0].new)
         data = {"version": self.version, "news": news, "fragments": list(self.fragments)}
-        from release.version_files import replace_file
+        from release.files import replace_file
 
         # On disk before the bump's commit point.
         replace_file(state_dir(root) / RECORD, json.dumps(data, indent=2))
@@ -428,7 +348,7 @@ class News:
 
 def prepare(context: Context) -> News | None:
     """towncrier's build of this release; None when towncrier does not keep the changelog."""
-    from release.version_files import Edit, read_text
+    from release.files import Edit, read_text
 
     config = context.config
     found = settings(config.root, config.pyproject) if config.changelog else None
@@ -440,7 +360,7 @@ def prepare(context: Context) -> News | None:
             f" {found.news_file}",
             f'set changelog = "{found.news_file}" in [tool.release], or leave the key out',
         )
-    if context.option("changelog") == "generate":
+    if context.options.changelog == "generate":
         raise UsageError(
             "--changelog generate: towncrier builds this changelog from its fragments",
             "leave out --changelog generate; write a fragment for each change instead",

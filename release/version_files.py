@@ -1,20 +1,14 @@
-"""Every place that carries the version: read them all, agree, rewrite them atomically.
+"""Every place that carries the version: read them all, agree, plan their new contents.
 
 Locators by file kind: a TOML key path (tomlkit, so the file's formatting is kept),
 a Python assignment, a YAML/CFF top-level key, or a regex with a `version` group that
-must match exactly once. Writing many files is one transaction: new contents go to
-temporary files first, a journal under `.release/` marks the commit point, then each
-file is renamed into place. A run killed mid-way is rolled forward by the next run.
+must match exactly once. The planned edits are written as one transaction (files.py).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
 import sys
-import time
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,29 +17,11 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
-from release import git, tags
+from release import files, git, locks, tags
 from release.config import Config, VersionFile
 from release.errors import ConfigError, ReleaseError
-from release.state import STATE_DIR, state_dir
+from release.files import Edit, read_text
 from release.versioning import parse, tag_for
-
-JOURNAL = "bump-journal.json"
-TEMP_SUFFIX = ".release-tmp"
-
-
-def read_text(root: Path, relative: str) -> str:
-    path = root / relative
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{relative}: version file not found",
-            "fix the path in [tool.release] version-files, or create the file",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{relative}: not UTF-8 text (byte {exc.start})", "save the file as UTF-8"
-        ) from None
 
 
 def _one_match(text: str, regex: re.Pattern[str], spec: VersionFile, what: str) -> re.Match[str]:
@@ -189,21 +165,10 @@ def _normal(value: str) -> str:
         return value
 
 
-@dataclass(frozen=True)
-class Edit:
-    """One file's whole new content, computed up front so a dry run shows it exactly."""
-
-    path: str
-    old: str
-    new: str
-
-
 def _spelled(spec: VersionFile, version: str) -> str:
     """The version as the file must spell it: a crate's Cargo.toml takes Cargo's semver."""
     if Path(spec.path).name != "Cargo.toml":
         return version
-    from release import locks
-
     return locks.cargo_version(Version(version))
 
 
@@ -222,99 +187,10 @@ def plan_edits(config: Config, version: str, date: str, extra: Sequence[Edit] = 
     return [edit for edit in edits if edit.old != edit.new]
 
 
-def _sha(data: str) -> str:
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def _fsync_write(path: Path, data: str) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def replace_file(path: Path, data: str) -> None:
-    """One file replaced whole or not at all: a temporary beside it, on disk, then renamed."""
-    temp = path.with_name(path.name + TEMP_SUFFIX)
-    _fsync_write(temp, data)
-    os.replace(temp, path)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _check_writable(root: Path, edits: Sequence[Edit]) -> None:
-    for edit in edits:
-        path = root / edit.path
-        if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:  # even for root
-            raise ReleaseError(
-                f"{edit.path}: not writable", "fix its permissions (chmod u+w), then re-run"
-            )
-        if path.read_bytes().decode("utf-8") != edit.old:
-            raise ReleaseError(
-                f"{edit.path}: changed since the plan was made", "re-run to plan again"
-            )
-
-
-def write_atomically(root: Path, edits: Sequence[Edit], label: str) -> None:
-    """All files change or none does, even across a kill (see `recover`)."""
-    _check_writable(root, edits)
-    state = state_dir(root)
-    for edit in edits:
-        target = root / edit.path
-        temp = target.with_name(target.name + TEMP_SUFFIX)
-        _fsync_write(temp, edit.new)
-        os.chmod(temp, target.stat().st_mode & 0o7777)
-    journal = {
-        "label": label,
-        "files": [{"path": e.path, "old": _sha(e.old), "new": _sha(e.new)} for e in edits],
-    }
-    _fsync_write(state / JOURNAL, json.dumps(journal, indent=2))  # the commit point
-    _fsync_dir(state)
-    pause = os.environ.get("RELEASE_TEST_PAUSE_BETWEEN_WRITES")  # test-only: kill window
-    for index, edit in enumerate(edits):
-        if pause and index == 1:
-            time.sleep(float(pause))
-        target = root / edit.path
-        os.replace(target.with_name(target.name + TEMP_SUFFIX), target)
-        _fsync_dir(target.parent)
-    (state / JOURNAL).unlink()
-
-
 def recover(config: Config) -> str:
-    """Finish a transaction a killed run left behind; return what was done ('' if nothing)."""
-    from release import locks
-
-    root = config.root
-    journal_path = root / STATE_DIR / JOURNAL
-    if not journal_path.exists():
-        for relative in {s.path for s in (*config.version_files, *config.date_files)} | {
-            config.changelog,
-            *locks.paths(config),
-        }:
-            temp = root / (relative + TEMP_SUFFIX)
-            if relative and temp.exists():
-                temp.unlink()  # written before the commit point: the old state stands
-        return ""
-    journal = json.loads(journal_path.read_text(encoding="utf-8"))
-    finished = 0
-    for entry in journal["files"]:
-        target = root / entry["path"]
-        temp = target.with_name(target.name + TEMP_SUFFIX)
-        if temp.exists():
-            os.replace(temp, target)
-            finished += 1
-    journal_path.unlink()
-    total = len(journal["files"])
-    return (
-        f"an interrupted {journal['label']} was found: {total - finished} of {total} files had"
-        f" been written; the other {finished} were written now, so all are new"
-    )
+    """Finish a version-file write a killed run left behind ('' if there was none)."""
+    paths = {s.path for s in (*config.version_files, *config.date_files)}
+    return files.recover(config.root, [*paths, config.changelog, *locks.paths(config)])
 
 
 def current_version(config: Config) -> Version:

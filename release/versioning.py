@@ -34,43 +34,56 @@ def normalisation_note(text: str, version: Version) -> str:
     return f"using {version} (normalised from '{text}')"
 
 
-def _release(major: int, minor: int, micro: int, suffix: str = "") -> Version:
-    return Version(f"{major}.{minor}.{micro}{suffix}")
+def _release(parts: tuple[int, int, int], width: int, suffix: str = "") -> Version:
+    """`parts` written with `width` numbers, and more where a later one is not zero."""
+    shown = max([width, *(place + 1 for place, part in enumerate(parts) if part)])
+    return Version(".".join(map(str, parts[:shown])) + suffix)
 
 
 def bump(current: Version, kind: str) -> Version:
-    """The next version after `current` for a bump keyword."""
+    """The next version after `current` for a bump keyword.
+
+    A result keeps the project's number of release parts (up to three), so calendar-style
+    two-part versions stay two-part: 26.2 -> minor -> 26.3, major -> 27.0, while a bump
+    that needs a third part adds it (26.2 -> patch -> 26.2.1). The final of an unreleased
+    version (patch or final of 26.3.dev0, 1.0.23rc1) is that version without its suffix.
+    """
     major, minor, micro = (*current.release, 0, 0)[:3]
+    width = min(len(current.release), 3)
     pre = current.pre
     unreleased = current.is_prerelease  # a/b/rc/dev of a release not yet out
     if kind == "major":
-        return _release(major if unreleased and minor == micro == 0 else major + 1, 0, 0)
+        first = major if unreleased and minor == micro == 0 else major + 1
+        return _release((first, 0, 0), width)
     if kind == "minor":
-        return _release(major, minor if unreleased and micro == 0 else minor + 1, 0)
+        return _release((major, minor if unreleased and micro == 0 else minor + 1, 0), width)
     if kind == "patch":
-        return _release(major, minor, micro if unreleased else micro + 1)
+        if unreleased:
+            return Version(current.base_version)
+        return _release((major, minor, micro + 1), width)
     if kind in _KIND_TO_PRE:
         wanted = _KIND_TO_PRE[kind]
         if pre is None:
             base = (major, minor, micro) if current.is_devrelease else (major, minor, micro + 1)
-            return _release(*base, f"{wanted}1")
+            return _release(base, width, f"{wanted}1")
         label, number = pre
         if _PRE_ORDER[wanted] < _PRE_ORDER[label]:
             raise UsageError(
                 f"cannot go from {current} ({_PRE_NAME[label]}) back to {kind}",
                 f"continue with '{_PRE_NAME[label]}', or use 'final'",
             )
-        return _release(major, minor, micro, f"{wanted}{number + 1 if wanted == label else 1}")
+        suffix = f"{wanted}{number + 1 if wanted == label else 1}"
+        return _release((major, minor, micro), width, suffix)
     if kind == "post":
         return Version(f"{current.base_version}.post{(current.post or 0) + 1}")
     if kind == "dev":
         if current.is_devrelease:
             return Version(f"{str(current).rsplit('.dev', 1)[0]}.dev{(current.dev or 0) + 1}")
-        return _release(major, minor, micro + 1, ".dev1")
+        return _release((major, minor, micro + 1), width, ".dev1")
     if kind == "final":
         if not current.is_prerelease:
             raise UsageError(f"{current} is already a final release", "use patch, minor or major")
-        return _release(major, minor, micro)
+        return Version(current.base_version)
     raise UsageError(
         f"unknown bump keyword '{kind}'",
         "give a PEP 440 version or one of: " + ", ".join((*KINDS, "auto")),

@@ -109,7 +109,7 @@ CASES = [
          edit("CITATION.cff", 'version: "1.0.22"', 'version: "1.0.21"'),
          hint="set them all to the released version by hand"),
     Case("no-unreleased-section", ("bump", "1.0.23a1"),
-         "error: CHANGELOG.md: no '## [Unreleased]' section", 1,
+         "error: CHANGELOG.md: no Unreleased section and nothing written for 1.0.23a1", 1,
          edit("CHANGELOG.md", "## [Unreleased]\n\n" + UNRELEASED, "")),
     Case("no-changelog-file", ("bump", "1.0.23a1"),
          "error: CHANGELOG.md: no changelog here", 2, no_changelog,

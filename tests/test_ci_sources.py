@@ -16,7 +16,7 @@ import pytest
 from conftest import git, release_cli
 from parity_projects import nox
 
-from release import ci_parity, config
+from release import config, gate_table
 from release.adoption import ci_installs, ci_sources
 from release.config import Gate
 from release.errors import ConfigError
@@ -274,7 +274,7 @@ def test_a_make_target_and_poetry_groups_carry_over(tmp_path: Path) -> None:
         assert gate.python == ("3.11",)  # GitHub no longer offers 3.8, requires-python >=3.10
         assert gate.os == ("ubuntu-latest", "macos-latest")
     assert "gate `tests`: CI's 3.8 left out" in "\n".join(reading.notes)
-    args = ci_parity.install_args(config.load(tmp_path / "p"), found["tests"].gate)
+    args = gate_table.install_args(config.load(tmp_path / "p"), found["tests"].gate)
     assert args == [
         "-e",
         ".",

@@ -10,7 +10,8 @@ from packaging.version import Version
 
 from release.config import load
 from release.errors import ReleaseError
-from release.graph import Action, Context, Journal, Plan, Status, Step, execute, failure
+from release.graph import Action, Context, Kind, Plan, Status, Step, execute, failure
+from release.journal import Journal
 from release.proc import Log
 
 
@@ -92,8 +93,8 @@ def test_a_dry_run_runs_only_check_steps(tmp_path: Path) -> None:
 
         return Action(name, apply)
 
-    checked = Step("preflight", "p", lambda c: [recorder("p")], check=True)
-    acting = Step("tag", "t", lambda c: [recorder("t")], ("preflight",), mutates=True)
+    checked = Step("preflight", "p", lambda c: [recorder("p")], kind=Kind.CHECK)
+    acting = Step("tag", "t", lambda c: [recorder("t")], ("preflight",))
     started = time.monotonic()
     outcomes = execute(Plan.make(context(tmp_path), [checked, acting]), only_checks=True)
     assert ran == ["p"]

@@ -119,7 +119,9 @@ def test_init_adds_its_import_to_an_existing_noxfile(tmp_path: Path) -> None:
     (root / "noxfile.py").write_text(own)
     assert release_cli(root, "init", "--write").returncode == 0
     assert (root / "noxfile.py").read_text() == (
-        own + "\nfrom release.adapters.nox_sessions import register\n\nregister()\n"
+        "import nox\nfrom release.adapters.nox_sessions import register\n"
+        + own.removeprefix("import nox\n")
+        + "\n\nregister()\n"
     )
 
 

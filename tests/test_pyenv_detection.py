@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from release.ci_parity import _pyenv_selects
+from release.pythons import _pyenv_selects
 
 
 def pyenv_root(tmp_path: Path, installed: list[str], global_version: str) -> Path:

@@ -95,7 +95,7 @@ def sha256(path: Path) -> str:
 def test_the_requirements_file_is_the_running_tool_then_its_lock(tmp_path: Path) -> None:
     root = adopted(tmp_path / "p")
     text = (root / tool_pins.REQUIREMENTS).read_text()
-    assert text.startswith(workflows.MARKER)
+    assert text.startswith(tool_pins.MARKER)
     head, _, lock = text.partition(f"release-parity=={RUNNING}\n")
     assert lock == pins.locked_lines()  # every dependency, as the lock ships them
     # an editable checkout is on no index: pinned without hashes, and the file says so

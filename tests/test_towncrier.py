@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import RELEASE_EPOCH, git, release_cli, run, tool, tree_state
 
-from release import config, towncrier
+from release import config, towncrier, towncrier_settings
 
 RELEASE_DAY = time.strftime("%Y-%m-%d", time.gmtime(int(RELEASE_EPOCH)))  # the release's date
 PYPROJECT = """\
@@ -361,13 +361,14 @@ package = "poetryish"
     [
         (
             ATTRS_SHAPE,
-            towncrier.Settings(
+            towncrier_settings.Settings(
                 config_file="pyproject.toml",
+                name="attrs-shaped",
                 news_file="CHANGELOG.md",
                 single_file=True,
                 fragment_dirs=("changelog.d",),
                 types=("breaking", "changes"),
-                ignored=(*towncrier.NOT_FRAGMENTS, "towncrier_template.md.jinja"),
+                ignored=(*towncrier_settings.NOT_FRAGMENTS, "towncrier_template.md.jinja"),
                 inputs=(
                     "pyproject.toml",
                     "CHANGELOG.md",
@@ -378,43 +379,45 @@ package = "poetryish"
         ),
         (
             PLUGGY_SHAPE,
-            towncrier.Settings(
+            towncrier_settings.Settings(
                 config_file="pyproject.toml",
+                name="Pluggyish",  # towncrier's name for a package: never imported
                 news_file="CHANGELOG.rst",
                 single_file=True,
                 fragment_dirs=("changelog",),
-                types=towncrier.DEFAULT_TYPES,
-                ignored=towncrier.NOT_FRAGMENTS,
-                inputs=("pyproject.toml", "CHANGELOG.rst", "changelog", "src/pluggyish/pluggyish"),
+                types=towncrier_settings.DEFAULT_TYPES,
+                ignored=towncrier_settings.NOT_FRAGMENTS,
+                inputs=("pyproject.toml", "CHANGELOG.rst", "changelog"),
             ),
         ),
         (
             NEWSFRAGMENTS_SHAPE,
-            towncrier.Settings(
+            towncrier_settings.Settings(
                 config_file="pyproject.toml",
+                name="Poetryish",
                 news_file="NEWS.rst",
                 single_file=True,
                 fragment_dirs=("poetryish/newsfragments",),
                 types=("bugfix", "feature"),
-                ignored=towncrier.NOT_FRAGMENTS,
-                inputs=("pyproject.toml", "NEWS.rst", "poetryish/newsfragments", "poetryish"),
+                ignored=towncrier_settings.NOT_FRAGMENTS,
+                inputs=("pyproject.toml", "NEWS.rst", "poetryish/newsfragments"),
             ),
         ),
     ],
     ids=["attrs", "pluggy", "newsfragments"],
 )
 def test_settings_are_read_as_towncrier_reads_them(
-    tmp_path: Path, text: str, expected: towncrier.Settings
+    tmp_path: Path, text: str, expected: towncrier_settings.Settings
 ) -> None:
-    assert towncrier.settings(tmp_path, tomllib.loads(text)) == expected
+    assert towncrier_settings.settings(tmp_path, tomllib.loads(text)) == expected
 
 
 def test_towncrier_toml_comes_before_pyproject(tmp_path: Path) -> None:
     (tmp_path / "towncrier.toml").write_text('[tool.towncrier]\nfilename = "NEWS.md"\n')
-    found = towncrier.settings(tmp_path, tomllib.loads(ATTRS_SHAPE))
+    found = towncrier_settings.settings(tmp_path, tomllib.loads(ATTRS_SHAPE))
     assert found is not None
     assert (found.config_file, found.news_file) == ("towncrier.toml", "NEWS.md")
-    assert towncrier.settings(tmp_path / "elsewhere", {"project": {"name": "x"}}) is None
+    assert towncrier_settings.settings(tmp_path / "elsewhere", {"project": {"name": "x"}}) is None
 
 
 def test_the_changelog_key_defaults_to_towncriers_news_file(tmp_path: Path) -> None:

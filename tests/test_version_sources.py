@@ -16,6 +16,7 @@ from conftest import git, release_cli
 
 from release import commands, config, version_files
 from release.errors import UsageError
+from release.options import Options
 from release.proc import NULL_LOG
 from release.steps import validate
 
@@ -341,7 +342,9 @@ def untagged_project(tmp_path: Path, *tags: str) -> Path:
 
 def test_an_untagged_version_in_the_files_is_released_as_it_is(tmp_path: Path) -> None:
     root = untagged_project(tmp_path, "0.15.0")
-    context = commands.make_context(config.load(root), {"version": "0.15.1"}, as_is_allowed=True)
+    context = commands.make_context(
+        config.load(root), Options(version="0.15.1"), new=True, as_is_allowed=True
+    )
     (action,) = validate.plan(context)
     assert action.summary == (
         "check 0.15.1 against 0.15.1 in the files; the last release is 0.15.0 (tag 0.15.0)"
@@ -365,4 +368,4 @@ def test_bumping_to_the_version_the_files_already_say_is_refused(tmp_path: Path)
 def test_before_any_release_tag_the_files_version_counts_as_released(tmp_path: Path) -> None:
     loaded = config.load(untagged_project(tmp_path))
     with pytest.raises(UsageError, match=r"^0\.15\.1 is the current version$"):
-        commands.make_context(loaded, {"version": "0.15.1"}, as_is_allowed=True)
+        commands.make_context(loaded, Options(version="0.15.1"), new=True, as_is_allowed=True)

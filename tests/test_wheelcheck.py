@@ -23,8 +23,9 @@ import pytest
 from conftest import GIT_IDENTITY, git, make_repo, release_cli
 
 from release import config as release_config
+from release.forbidden import forbidden_by
 from release.proc import NULL_LOG
-from release.steps.wheelcheck import check_complete, check_contents, check_metadata, forbidden_by
+from release.steps.wheelcheck import check_complete, check_contents, check_metadata
 
 GOOD = ["good-hatchling", "good-setuptools", "good-flit"]
 EVERY_CHECK = [

@@ -121,6 +121,8 @@ class Needs:
 
     project: bool = False
     editable: bool = False
+    #: Kept without the project too: `uv sync --all-extras --no-install-project` then an
+    #: install of the project installs it with them (PyPSA's CI).
     extras: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     requirements: tuple[str, ...] = ()
@@ -248,7 +250,7 @@ def uv_needs(data: Mapping[str, Any], args: Sequence[str]) -> Needs:
     return Needs(
         project=project,
         editable=project and "no-editable" not in options,
-        extras=tuple(extras) if project else (),
+        extras=tuple(extras),
         groups=tuple(dict.fromkeys(groups)),
         requirements=tuple(options.get("with", [])),
     )
@@ -401,7 +403,7 @@ def expand(entries: Iterable[str], data: Mapping[str, Any], where: str) -> list[
     args: list[str] = []
     self_extras: list[str] = []
     for entry in entries:
-        words = shlex.split(entry)
+        words = [entry] if _is_requirement(entry) else shlex.split(entry)
         if words[:1] != ["--group"] or len(words) != 2:
             args += words
             continue
@@ -412,6 +414,16 @@ def expand(entries: Iterable[str], data: Mapping[str, Any], where: str) -> list[
             else:
                 self_extras += extras
     return _with_project_extras(args, self_extras) if self_extras or project else args
+
+
+def _is_requirement(entry: str) -> bool:
+    """One PEP 508 requirement is one argument (`name @ url` has spaces); anything else is
+    shell-split (`-r requirements.txt`, `-e .`)."""
+    try:
+        Requirement(entry)
+    except InvalidRequirement:
+        return False
+    return True
 
 
 def _self_extras(requirement: str, project: str) -> list[str] | None:

@@ -1047,12 +1047,31 @@ def _python_order(python: str) -> tuple[int, int, str]:
     return (minor.major, minor.minor, python)
 
 
+def _name_parts(pending: _Pending, first: _Pending) -> list[str]:
+    """What tells `pending` apart from `first` (the gate with the plain name), most telling
+    first: a word only its commands have (`--new-components-api`, `test/test_docs.py`), its
+    Pythons, its one OS, an env variable only it sets."""
+    theirs = {word for run in first.run for word in shlex.split(run)}
+    words = [word for run in pending.run for word in shlex.split(run) if word not in theirs]
+    word = next((w for w in words if w.startswith("-")), words[0] if words else "")
+    parts = [PurePosixPath(word.split("=")[0]).stem.lstrip("-")]
+    pythons = sorted({p for p in pending.pythons if p}, key=_python_order)
+    if 0 < len(pythons) <= 3 and set(pythons) != {p for p in first.pythons if p}:
+        parts.append("-".join(_python_label(p) for p in pythons))
+    if len(set(pending.oses)) == 1 and set(pending.oses) != set(first.oses):
+        parts.append(pending.oses[0].split("-")[0])
+    parts += sorted(key for key, _ in pending.env if key not in dict(first.env))[:1]
+    slugs = (re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-") for part in parts)
+    return [slug for slug in slugs if slug]
+
+
 def _named(pendings: list[_Pending]) -> list[_Pending]:
     """Stable, unique gate names: the gate run most widely keeps the plain name; another is
-    named for its one Python or OS, else numbered. Reserved names get `-checks`."""
-    from release import ci_parity, cli
+    named for what differs (`tests-new-components-api`, `tests-py314`), numbered only when
+    nothing does. Reserved names get `-checks`."""
+    from release import cli
 
-    reserved = {*ci_parity.COMMAND_NAMES, *(c.name for c in cli.COMMANDS), *workflows.RESERVED_JOBS}
+    reserved = {*cli.SESSION_NAMES, *workflows.RESERVED_JOBS}
     taken: set[str] = set()
     by_name: dict[str, list[_Pending]] = {}
     for pending in pendings:
@@ -1063,19 +1082,10 @@ def _named(pendings: list[_Pending]) -> list[_Pending]:
     for base, group in by_name.items():
         group.sort(key=lambda p: -len(p.pythons))
         for index, pending in enumerate(group):
-            name = base
-            if index:
-                pythons = {p for p in pending.pythons if p}
-                oses = set(pending.oses)
-                ordered = sorted(pythons, key=_python_order)
-                suffix = (
-                    "-".join(_python_label(p) for p in ordered)
-                    if 0 < len(pythons) <= 3
-                    else oses.pop().split("-")[0]
-                    if len(oses) == 1
-                    else str(index + 1)
-                )
-                name = f"{base}-{suffix}"
+            parts = _name_parts(pending, group[0]) if index else []
+            candidates = [base] if not index else []
+            candidates += ["-".join([base, *parts[: count + 1]]) for count in range(len(parts))]
+            name = next((c for c in candidates if c not in taken), f"{base}-{index + 1}")
             while name in taken:
                 name = f"{name}-{index + 1}"
             taken.add(name)

@@ -24,7 +24,7 @@ from packaging.version import InvalidVersion, Version
 from release import git, version_files
 from release.config import Config, VersionFile
 from release.errors import ConfigError, ReleaseError
-from release.version_files import Edit
+from release.files import Edit, read_text
 
 SYNC_COMMAND = "python -m release init --sync"
 #: Folders whose files are data, tests or someone else's code: never read.
@@ -319,7 +319,7 @@ def judge(place: Place, current: Version, released: frozenset[Version]) -> Verdi
 def _locates_once(root: Path, spec: VersionFile) -> bool:
     """The engine reads and rewrites exactly this place: a name assigned twice is not one."""
     try:
-        version_files.read_value(version_files.read_text(root, spec.path), spec)
+        version_files.read_value(read_text(root, spec.path), spec)
     except ConfigError:
         return False
     return True
@@ -334,7 +334,7 @@ def _spelled(loaded: Config, version: str) -> str:
     if not loaded.version_files:
         return version
     spec = loaded.version_files[0]
-    written = version_files.read_value(version_files.read_text(loaded.root, spec.path), spec)
+    written = version_files.read_value(read_text(loaded.root, spec.path), spec)
     return written if Version(written) == Version(version) else version
 
 

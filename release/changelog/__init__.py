@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from release.changelog.document import Section, parse, sections
 from release.changelog.notes import extract
-from release.changelog.render import has_entries, next_cycle, promoted, release_text
+from release.changelog.render import has_entries, missing, next_cycle, promoted, release_text
 from release.changelog.styles import (
     Changelog,
     Release,
@@ -38,6 +38,7 @@ __all__ = [
     "group_heading",
     "has_entries",
     "heading",
+    "missing",
     "next_cycle",
     "parse",
     "promote",

@@ -27,6 +27,7 @@ from release.changelog.styles import (
     previous_tag,
     read,
     title_line,
+    unreleased_label,
 )
 from release.errors import ReleaseError
 
@@ -110,17 +111,16 @@ def _new_section(changelog: Changelog, release: Release, previous: str, body: st
 
 
 def _links(changelog: Changelog, release: Release, previous: str) -> list[_Splice]:
-    """`[Unreleased]: …/compare/OLD...HEAD` starts at the new tag; the release's own
-    definition goes above the previous release's (or under Unreleased's)."""
+    """`[Unreleased]: …/compare/OLD...HEAD` starts at the new tag (with or without its
+    heading: tomlkit keeps the definition between cycles); the release's own definition
+    goes above the previous release's (or under Unreleased's)."""
     document, style = changelog.document, changelog.style
     links = changelog.links
     splices = []
     unreleased = changelog.unreleased(release.version)
+    label = label_of(unreleased) if unreleased is not None else unreleased_label(links)
     at = -1
-    if (
-        unreleased is not None
-        and (index := definition_line(links, label_of(unreleased))) is not None
-    ):
+    if label and (index := definition_line(links, label)) is not None:
         line = document.line(index)
         moved = COMPARE.sub(lambda m: f"{m['head']}{release.tag}{m['dots']}{m['new']}", line)
         start = document.offset(index)
@@ -135,45 +135,61 @@ def _links(changelog: Changelog, release: Release, previous: str) -> list[_Splic
     return splices
 
 
+def missing(
+    changelog: Changelog, release: Release, allow_empty: bool = False, body: str = ""
+) -> ReleaseError | None:
+    """Why the release would say nothing in the changelog: its Unreleased section is empty,
+    or the file keeps none and `body` (generated entries) is empty too; None when it says
+    something or `allow_empty`. A dry run shows it as a warning, a run that acts stops."""
+    if allow_empty:
+        return None
+    path = changelog.path
+    unreleased = changelog.unreleased(release.version)
+    text = changelog.document.text
+    if unreleased is not None:
+        if has_entries(text[unreleased.body_start : unreleased.end]) or has_entries(body):
+            return None
+        return ReleaseError(
+            f"{path}: the Unreleased section is empty",
+            f"describe the changes under line {unreleased.heading.number}"
+            f" ('{unreleased.heading.title}'), generate them with --changelog generate,"
+            " or pass --allow-empty-changelog",
+        )
+    if changelog.style.keeps_unreleased or has_entries(body):
+        return None
+    style = changelog.style
+    title = fill(style.title, release, previous_tag(changelog, release), style.date_format)
+    return ReleaseError(
+        f"{path}: no Unreleased section and nothing written for {release.version}",
+        f"write its section ('{title_line(style, title)}') at the top of {path} and commit"
+        " it, generate it with --changelog generate, or pass --allow-empty-changelog",
+    )
+
+
 def _release(
     changelog: Changelog, release: Release, allow_empty: bool, body: str
 ) -> tuple[str, int]:
     """The release commit's text, and where the release's heading starts in it."""
-    path = changelog.path
     unreleased = changelog.unreleased(release.version)
     existing = changelog.section(release.version)
     if existing is not None:
         raise _already(changelog, existing, release.version)
+    problem = missing(changelog, release, allow_empty, body)
+    if problem is not None:
+        raise problem
     previous = previous_tag(changelog, release)
-    text = changelog.document.text
     if unreleased is not None:
-        entries = text[unreleased.body_start : unreleased.end]
-        if not allow_empty and not has_entries(entries):
-            raise ReleaseError(
-                f"{path}: the Unreleased section is empty",
-                f"describe the changes under line {unreleased.heading.number}"
-                f" ('{unreleased.heading.title}'), generate them with --changelog generate,"
-                " or pass --allow-empty-changelog",
-            )
         splices = _release_unreleased(changelog, unreleased, release, previous)
     elif changelog.style.keeps_unreleased:
         expected = title_line(changelog.style, changelog.style.unreleased)
         raise ReleaseError(
-            f"{path}: no '{expected}' section",
+            f"{changelog.path}: no '{expected}' section",
             f"add '{expected}' above the newest release, with the changes under it",
         )
     else:
-        if not allow_empty and not has_entries(body):
-            style = changelog.style
-            title = title_line(style, fill(style.title, release, previous, style.date_format))
-            raise ReleaseError(
-                f"{path}: no Unreleased section and nothing written for {release.version}",
-                f"write its section ('{title}') at the top of {path} and commit it, generate"
-                " it with --changelog generate, or pass --allow-empty-changelog",
-            )
         splices = [_new_section(changelog, release, previous, body)]
     at = unreleased.start if unreleased is not None else splices[0].start
-    return _apply(text, splices + _links(changelog, release, previous)), at
+    return _apply(changelog.document.text, splices + _links(changelog, release, previous)), at
 
 
 def release_text(

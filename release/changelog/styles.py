@@ -295,15 +295,12 @@ def _first_title(unreleased: Section) -> str:
     return title.replace(name, "{version}", 1) + " - {date}"
 
 
-def _next_title(links: Mapping[str, tuple[str, int]], unreleased: Section | None) -> str:
+def _next_title(unreleased: Section | None) -> str:
     """The Unreleased heading put back after a release: its compare link starts at the new
     tag. A section named after its version (click) is not reopened: the next version is
-    not known yet. With no Unreleased heading, an `[Unreleased]: …` link definition says
-    the project keeps one all the same (Keep a Changelog)."""
-    if unreleased is None:
-        label = next((name for name, _ in links.values() if names_unreleased(name)), "")
-        return f"[{label}]" if label else ""
-    if unreleased.version:
+    not known yet. A file with no Unreleased heading gets none: an `[unreleased]: …` link
+    definition alone (tomlkit, between releases) does not say the project keeps one."""
+    if unreleased is None or unreleased.version:
         return ""
     return COMPARE.sub(
         lambda m: f"{m['head']}{{tag}}{m['dots']}{m['new']}", unreleased.heading.title
@@ -324,6 +321,11 @@ def definition_line(links: Mapping[str, tuple[str, int]], label: str) -> int | N
     """The line of the definition of `label` (any case), if there is one."""
     found = links.get(label.lower())
     return found[1] if found else None
+
+
+def unreleased_label(links: Mapping[str, tuple[str, int]]) -> str:
+    """The label of the `[Unreleased]: …/compare/…` link definition ('' when there is none)."""
+    return next((name for name, _ in links.values() if names_unreleased(name)), "")
 
 
 def label_of(section: Section) -> str:
@@ -421,8 +423,8 @@ def _learned(
         title=title,
         date_format=keys.date or date_format or preamble_date,
         preamble=preamble,
-        unreleased=_next_title(links, unreleased),
-        keeps_unreleased=unreleased is not None or bool(_next_title(links, None)),
+        unreleased=_next_title(unreleased),
+        keeps_unreleased=unreleased is not None,
         group=_group(document, section),
         gap=max(1, _blank_before(document, section.heading.first)),
         spacing=max(1, _blank_after(document, section.heading.last, section.end_line)),

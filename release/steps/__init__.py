@@ -1,7 +1,8 @@
 """The release pipeline as data: the order of the steps, one comment per entry.
 
-Each step lives in its own module with one small interface (`graph.Step`); the
-graph's edges are the `requires` declared here, so this list is the whole picture.
+Each step lives in its own module with one small interface (`graph.Step`) and uses
+only plain modules, never another step. Every edge of the graph (`requires`) is
+declared here and nowhere else, so this list is the whole picture.
 """
 
 from __future__ import annotations
@@ -26,21 +27,30 @@ from release.steps import (
 )
 
 
+def _after(step: Step, *requires: str) -> Step:
+    return replace(step, requires=requires)
+
+
 def pipeline(config: Config) -> list[Step]:
     gate_steps = gates.steps(config)
-    checks = (parity.STEP.name, *(step.name for step in gate_steps))
+    checks = (validate.STEP.name, preflight.STEP.name, parity.STEP.name)
     return [
         validate.STEP,  # PEP 440, newer than the current version, version files agree
         preflight.STEP,  # release branch, attached HEAD, clean tree, tag still free
         parity.STEP,  # the committed workflows are what the flags table generates
         *gate_steps,  # every gate x local Python, in parallel, through CI's nox sessions
-        replace(bump.STEP, requires=(*bump.STEP.requires, *checks)),  # version files + changelog
+        _after(bump.STEP, *checks, *(s.name for s in gate_steps)),  # version files + changelog
         *_artifacts_and_tag(config),  # build, wheelcheck and the local tag: see below
-        replace(push.STEP, requires=("tag", "wheelcheck")),  # the branch only; stops if moved
-        wait_ci.STEP,  # CI passed on that exact commit (--no-wait-ci skips it, loudly)
+        _after(push.STEP, "tag", "wheelcheck"),  # the branch only; stops if it moved
+        _after(wait_ci.STEP, "push"),  # CI passed on that exact commit (--no-wait-ci: loudly)
         *_publish_order(config),  # publish and push-tag, in the order `where` needs
-        verify.STEP,  # from the index, in a clean venv: the table of checks
+        _after(verify.STEP, "publish", "push-tag"),  # from the index, in a clean venv
     ]
+
+
+def checks(config: Config) -> list[Step]:
+    """What `check` runs: parity and every gate, each on the Pythons present here."""
+    return [parity.STEP, *gates.steps(config)]
 
 
 def _artifacts_and_tag(config: Config) -> list[Step]:
@@ -51,11 +61,15 @@ def _artifacts_and_tag(config: Config) -> list[Step]:
     are built from it; either way the tag reaches the remote only after every check.
     """
     if config.version_source != "vcs":
-        return [build.STEP, wheelcheck.STEP, tag.STEP]
+        return [
+            _after(build.STEP, "bump"),
+            _after(wheelcheck.STEP, "build"),
+            _after(tag.STEP, "wheelcheck"),
+        ]
     return [
-        replace(tag.STEP, requires=("bump",)),
-        replace(build.STEP, requires=("tag",)),
-        wheelcheck.STEP,
+        _after(tag.STEP, "bump"),
+        _after(build.STEP, "tag"),
+        _after(wheelcheck.STEP, "build"),
     ]
 
 
@@ -68,4 +82,4 @@ def _publish_order(config: Config) -> list[Step]:
     first, second = (publish.STEP, push.TAG_STEP)
     if config.publish.on_tag:
         first, second = second, first
-    return [replace(first, requires=("wait-ci",)), replace(second, requires=(first.name,))]
+    return [_after(first, "wait-ci"), _after(second, first.name)]

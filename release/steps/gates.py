@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from functools import partial
 
-from release import ci_parity, proc
+from release import proc, pythons
 from release.config import Config
 from release.errors import ReleaseError
-from release.graph import Action, Context, Step
+from release.graph import Action, Context, Kind, Step
 from release.proc import Log
 
 TAIL = 25
@@ -52,9 +52,9 @@ def _step(session: str) -> Step:
         return [Action(f"nox -s {session}", partial(_run, session))]
 
     gate = session.rsplit("-", 1)[0]
-    return Step(f"gate:{session}", f"the {gate} gate, exactly as CI runs it", plan)
+    return Step(f"gate:{session}", f"the {gate} gate, exactly as CI runs it", plan, kind=Kind.GATE)
 
 
 def steps(config: Config) -> list[Step]:
-    present, _ = ci_parity.local_sessions(config)
+    present, _ = pythons.local_sessions(config)
     return [_step(session) for session in present]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from release import git, locks, towncrier
 from release.errors import ReleaseError
-from release.graph import Action, Context, Step
+from release.graph import Action, Context, Kind, Step
 from release.proc import Log
 
 
@@ -28,7 +28,7 @@ def problems(context: Context) -> list[str]:
         shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")
         found.append(f"the working tree has uncommitted changes: {shown} (commit or stash them)")
     tagged = git.tag_commit(root, context.tag)
-    if tagged and not context.option("resuming"):
+    if tagged and not context.resuming:
         found.append(
             f"tag {context.tag} already exists (at {tagged[:12]}); to redo it:"
             f" nox -s retag -- {context.version}"
@@ -38,7 +38,7 @@ def problems(context: Context) -> list[str]:
 
 def _is_own(line: str, bumped: set[str], context: Context) -> bool:
     """A file this release already bumped, when resuming it, is not a stranger's change."""
-    return bool(context.option("resuming")) and line[3:] in bumped
+    return context.resuming and line[3:] in bumped
 
 
 def _preflight(context: Context, log: Log) -> str:
@@ -65,5 +65,5 @@ STEP = Step(
     "preflight",
     "the release branch is checked out, the tree is clean and the tag is free",
     plan,
-    check=True,
+    kind=Kind.CHECK,
 )

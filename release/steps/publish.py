@@ -20,12 +20,11 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from release import faults, git, github, index
+from release import console, dist, faults, git, github, index, verification
 from release.config import Config
 from release.errors import ReleaseError
-from release.graph import Action, Context, Step
+from release.graph import Action, Context, Kind, Step
 from release.proc import Log
-from release.steps import build, verify, wait_ci
 
 
 def staging_for(config: Config, version: Version) -> str:
@@ -41,14 +40,14 @@ class Local:
 
 def local_files(root: Path, version: Version) -> list[Local]:
     """dist/ as the manifest lists it (hashes re-checked), wheels first."""
-    manifest = build.read_manifest(root)
+    manifest = dist.read_manifest(root)
     if Version(manifest.version) != version:
         raise ReleaseError(
-            f"{build.DIST}/ holds {manifest.name} {manifest.version}, not {version}",
+            f"{dist.DIST}/ holds {manifest.name} {manifest.version}, not {version}",
             "build this version first: nox -s build",
         )
     ordered = sorted(manifest.files, key=lambda a: (not a.filename.endswith(".whl"), a.filename))
-    return [Local(root / build.DIST / a.filename, a.sha256) for a in ordered]
+    return [Local(root / dist.DIST / a.filename, a.sha256) for a in ordered]
 
 
 def to_upload(files: list[Local], there: list[index.RemoteFile], where: index.Index) -> list[Local]:
@@ -62,7 +61,7 @@ def to_upload(files: list[Local], there: list[index.RemoteFile], where: index.In
             f"  {name}: on the index {remote[name][:16]}…, here {local[name][:16]}…"
             for name in different
         ]
-        lines += [f"  {name}: on the index, not in {build.DIST}/" for name in foreign]
+        lines += [f"  {name}: on the index, not in {dist.DIST}/" for name in foreign]
         raise ReleaseError(
             f"{where} already has this version with different files: "
             + ", ".join(different + foreign)
@@ -110,7 +109,7 @@ def _upload_action(spec: str, point: str = "") -> Action:
 
 def _verify_staging(spec: str) -> Action:
     def apply(context: Context, log: Log) -> str:
-        return "staging: " + verify.verify(
+        return "staging: " + verification.verify(
             context.config,
             context.version,
             spec,
@@ -129,15 +128,15 @@ def publishing_workflow(config: Config) -> str:
 
 
 def _wait_for_workflow(context: Context, log: Log) -> str:
-    if context.option("no_wait_ci"):
-        wait_ci.warn("--no-wait-ci: not waiting for the tag's release workflow", log)
+    if context.options.no_wait_ci:
+        console.warn("--no-wait-ci: not waiting for the tag's release workflow", log)
         return "skipped (--no-wait-ci): verify waits for the index"
     commit = git.tag_commit(context.root, context.tag)
     return github.wait_for_runs(
-        wait_ci.client(context, log),
+        github.client(context.config, context.options.ci_seconds, console.say(log)),
         commit,
         context.tag,
-        poll=wait_ci.poll(),
+        poll=github.poll(),
         what="release workflow",
         workflow=publishing_workflow(context.config),
         fix="the tag is on the remote: fix the workflow, re-run it on GitHub, then run the"
@@ -161,5 +160,5 @@ STEP = Step(
     "publish",
     "upload dist/ to the index for this version (or wait for the tag's workflow to)",
     plan,
-    mutates=True,
+    kind=Kind.REMOTE,
 )

@@ -8,11 +8,10 @@ release with the command that fixes it. The tag is signed when git is set to sig
 
 from __future__ import annotations
 
-from release import faults, git, locks
+from release import faults, git, locks, remote
 from release.errors import ReleaseError
 from release.graph import Action, Context, Step
 from release.proc import Log
-from release.steps import push
 
 
 def message(context: Context) -> str:
@@ -63,9 +62,9 @@ def _tag(context: Context, log: Log) -> str:
             f"tag {tag} already exists at {tagged[:12]}, not at the release commit {head[:12]}",
             fix,
         )
-    name = push.remote(context, required=False)
+    name = remote.name(root, context.config.branch, required=False)
     try:
-        there = push.remote_commit(root, name, f"refs/tags/{tag}", log) if name else ""
+        there = remote.commit(root, name, f"refs/tags/{tag}", log) if name else ""
     except ReleaseError:  # offline: push-tag asks again before anything leaves
         there = ""
     if there and there != head:
@@ -89,6 +88,4 @@ STEP = Step(
     "tag",
     "commit the release and make its tag, locally",
     plan,
-    requires=("wheelcheck",),
-    mutates=True,
 )

@@ -18,50 +18,24 @@ import tarfile
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from release import git, proc, report, venvcheck
+from release import dist, git, proc, report, venvcheck
 from release.config import Config
+from release.forbidden import BUILTIN_FORBIDDEN, forbidden_by
 from release.graph import Action, Context, Step
 from release.proc import Log
 from release.report import Check, run_checks
-from release.steps import build
 
-#: Never shipped by any project, whatever its configuration says.
-BUILTIN_FORBIDDEN = (".env", "*.pem", "*.key", ".pypirc", "id_rsa*", ".git/", ".release/")
 #: Top-level names that are never a library's own package.
 NOT_LIBRARIES = frozenset(
     {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", "scripts", "build"}
 )
 LISTED = 10  # paths named in a table cell before "and N more"
 REPORT = "wheelcheck.json"
-
-
-@cache
-def _regex(glob: str) -> re.Pattern[str]:
-    """A .gitignore-style glob: without a '/' it matches at any depth, else from the root.
-
-    `**` crosses directories, `*` and `?` do not, a trailing '/' means a directory, and
-    a pattern that names a directory covers everything below it.
-    """
-    directory = glob.endswith("/")
-    body = glob.strip("/")
-    anchored = "/" in body
-    out = ""
-    for token in re.findall(r"\*\*/|\*\*|\*|\?|[^*?]+", body):
-        out += {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}.get(
-            token, re.escape(token)
-        )
-    return re.compile(("" if anchored else "(?:.*/)?") + out + ("/.+" if directory else "(?:/.+)?"))
-
-
-def forbidden_by(path: str, patterns: Sequence[str]) -> str:
-    """The first pattern that forbids `path` ('' when none does)."""
-    return next((p for p in patterns if _regex(p).fullmatch(path)), "")
 
 
 def wheel_files(wheel: Path) -> list[str]:
@@ -143,7 +117,7 @@ def _belongs(top: str, root: str, names: Sequence[str]) -> bool:
 
 def check_metadata(wheel: Path, sdist: Path, config: Config, version: str) -> Check:
     """Name, version, Requires-Python, Summary and a licence; the sdist's PKG-INFO agrees."""
-    meta = build.wheel_metadata(wheel)
+    meta = dist.wheel_metadata(wheel)
     name, built = str(meta.get("Name", "")), str(meta.get("Version", ""))
     problems = []
     if config.name and canonicalize_name(name) != canonicalize_name(config.name):
@@ -162,7 +136,7 @@ def check_metadata(wheel: Path, sdist: Path, config: Config, version: str) -> Ch
     )
     if not licence:
         problems.append("no licence (set project.license)")
-    pkg_info = build.sdist_metadata(sdist)
+    pkg_info = dist.sdist_metadata(sdist)
     sdist_name = canonicalize_name(str(pkg_info.get("Name", "")))
     if (sdist_name, str(pkg_info.get("Version"))) != (canonicalize_name(name), built):
         problems.append(
@@ -219,7 +193,7 @@ def check_complete(
 def checks(context: Context, log: Log) -> list[Check]:
     """Every check, each on its own (report.run_checks), in the order of the table."""
     config, root, version = context.config, context.root, str(context.version)
-    manifest = build.read_manifest(root)
+    manifest = dist.read_manifest(root)
     wheel, sdist = manifest.path(root, ".whl"), manifest.path(root, ".tar.gz")
     patterns = (*config.forbidden, *BUILTIN_FORBIDDEN)
 
@@ -266,5 +240,4 @@ STEP = Step(
     "wheelcheck",
     "check the artifacts: metadata, contents, forbidden paths, clean installs",
     plan,
-    requires=("build",),
 )
