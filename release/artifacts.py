@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from packaging.version import Version
 
-from release import dist, git, graph
+from release import dist, git, graph, package
 from release.commands import make_context, run_steps
 from release.config import Config
 from release.console import note
@@ -19,7 +19,6 @@ from release.errors import ReleaseError
 from release.graph import Context
 from release.options import Options
 from release.steps import pipeline
-from release.version_files import load
 
 
 def _run(loaded: Config, context: Context, names: list[str]) -> int:
@@ -42,13 +41,13 @@ def stale(loaded: Config, version: str | None) -> str:
 
 
 def build(options: Options) -> int:
-    loaded = load()
+    loaded = package.one(options.package, "build")
     return _run(loaded, make_context(loaded, options), ["build"])
 
 
 def wheelcheck(options: Options) -> int:
     """Check dist/ against a version (default: the project's; a vcs one's: the built one)."""
-    loaded = load()
+    loaded = package.one(options.package, "wheelcheck")
     if not options.version and loaded.version_source == "vcs":
         reason = stale(loaded, None)
         if reason:

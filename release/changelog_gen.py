@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from release import changelog, files, proc, version_files
-from release.commits import Commit, read, release_tags, since_last_release
+from release import changelog, files, package, proc
+from release.commits import Commit, read, release_tags, scope, since_last_release
 from release.config import Config
 from release.console import note
 from release.errors import UsageError
@@ -290,7 +290,7 @@ def generate(config: Config, current: changelog.Changelog) -> tuple[str, str]:
     text = current.document.text
     if current.unreleased() is not None:
         return fill_unreleased(config, text), ""
-    _, commits = since_last_release(config.root, config.tag_format)
+    _, commits = since_last_release(config)
     grouped = _grouped(config, text, commits)
     return text, _body(current.style, grouped, spaced=release_please(text))
 
@@ -301,7 +301,7 @@ def fill_unreleased(config: Config, text: str) -> str:
     section = changelog.unreleased_section(text, config.changelog)
     if changelog.has_entries(text[section.body_start : section.end]):
         return text
-    _, commits = since_last_release(config.root, config.tag_format)
+    _, commits = since_last_release(config)
     return merge(text, config.changelog, _grouped(config, text, commits))[0]
 
 
@@ -317,7 +317,7 @@ def render_all(config: Config, links: Links | None) -> tuple[str, list[Sections]
     unreleased = len(tags)
     owner = {tag.commit: index for index, tag in enumerate(tags)}
     releases = [Sections(config.changelog_types, links) for _ in range(unreleased + 1)]
-    for commit in read(config.root, ["--topo-order", "HEAD"]):
+    for commit in read(config.root, ["--topo-order", "HEAD"], scope(config)):
         index = owner.pop(commit.sha, unreleased)
         for parent in commit.parents:
             if owner.get(parent, unreleased) > index:
@@ -332,7 +332,7 @@ def render_all(config: Config, links: Links | None) -> tuple[str, list[Sections]
 
 def command(options: Options) -> int:
     """`changelog`: print the Unreleased entries; --write merges them; --all: every release."""
-    loaded = version_files.load()
+    loaded = package.one(options.package, "changelog")
     write, path = options.write, loaded.changelog
     if write and not path:
         raise UsageError(
@@ -354,7 +354,7 @@ def command(options: Options) -> int:
             sys.stdout.write(document)
         since = "in the history"
     else:
-        last, commits = since_last_release(loaded.root, loaded.tag_format)
+        last, commits = since_last_release(loaded)
         releases = [collect(commits, loaded, links)]
         since = f"since {last.name}" if last else "in the history"
         if write:

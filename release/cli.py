@@ -24,7 +24,8 @@ from release.options import Options
 class Option:
     name: str  # python identifier; `--name-with-dashes` on the command line
     help: str
-    kind: str = "flag"  # "flag", "value", or "version" (positional here, --version in invoke)
+    kind: str = "flag"  # "flag", "value", "values" (repeatable; invoke: comma-separated),
+    # or "version" (positional here, --version in invoke)
     choices: tuple[str, ...] = ()
 
     @property
@@ -61,12 +62,22 @@ GENERATE = Option(
     ("keep", "generate"),
 )
 
+PACKAGE = Option(
+    "package",
+    "the package to act on, by name or folder (repeat for several; implied in its folder)",
+    "values",
+)
 VERSION_OR_CURRENT = Option("version", "the version (default: the current one)", "version")
 INDEX = Option(
     "index", "pypi, testpypi, a ~/.pypirc section or a URL (default: from the config)", "value"
 )
 
-WAIT = Option("timeout", "seconds to wait for the index to list the version (default 600)", "value")
+WAIT = Option(
+    "wait",
+    "seconds to wait for the index to list the version (default: one re-check after"
+    " a few seconds; 600 while this version's release is under way here)",
+    "value",
+)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -81,23 +92,33 @@ COMMANDS: tuple[Command, ...] = (
             GENERATE,
             Option("local_only", "stop after the local tag: no push, no CI wait, no publish"),
             Option("push_only", "push the existing tag's commit, wait for CI, publish, verify"),
+            Option("pr", "open or update the release pull request instead of pushing the branch"),
+            Option("tag_merged", "tag a merged release pull request's commit, then ship it"),
             Option("skip_tests", "do not run the quality gates (loudly; the journal records it)"),
             Option("resume", "continue the interrupted release (the version may be left out)"),
             Option("no_wait_ci", "do not wait for CI before pushing the tag (said aloud)"),
             Option("ci_timeout", "seconds to wait for CI (default 3600)", "value"),
+            PACKAGE,
         ),
     ),
     Command(
         "bump",
         "write the version into every version file and promote the changelog",
         "release.commands:bump",
-        (VERSION, ALLOW_EMPTY, Option("dry_run", "show the diff, write nothing"), PRE, GENERATE),
+        (
+            VERSION,
+            ALLOW_EMPTY,
+            Option("dry_run", "show the diff, write nothing"),
+            PRE,
+            GENERATE,
+            PACKAGE,
+        ),
     ),
     Command(
         "next",
         "print the next version from the Conventional Commits since the last release",
         "release.commits:next_command",
-        (PRE,),
+        (PRE, PACKAGE),
     ),
     Command(
         "changelog",
@@ -106,42 +127,53 @@ COMMANDS: tuple[Command, ...] = (
         (
             Option("write", "merge the entries into the changelog's Unreleased section"),
             Option("all", "the whole history, by release"),
+            PACKAGE,
         ),
     ),
     Command(
         "build",
         "build the sdist and the wheel into an emptied dist/, with dist/manifest.json",
         "release.artifacts:build",
+        (PACKAGE,),
     ),
     Command(
         "wheelcheck",
         "check the built artifacts (builds first when dist/ is missing or stale)",
         "release.artifacts:wheelcheck",
-        (Option("version", "the version being released (default: the current one)", "version"),),
+        (
+            Option("version", "the version being released (default: the current one)", "version"),
+            PACKAGE,
+        ),
     ),
     Command(
         "publish",
         "upload dist/ to the index for this version (skips files already there)",
         "release.shipping:publish_command",
-        (VERSION_OR_CURRENT, INDEX),
+        (VERSION_OR_CURRENT, INDEX, PACKAGE),
     ),
     Command(
         "verify",
         "check a release on its index from a clean venv: a table of checks",
         "release.shipping:verify_command",
-        (VERSION_OR_CURRENT, INDEX, WAIT),
+        (VERSION_OR_CURRENT, INDEX, WAIT, PACKAGE),
+    ),
+    Command(
+        "github-release",
+        "the tag's GitHub Release: a draft, dist/ and SHA256SUMS uploaded, then published",
+        "release.shipping:github_release_command",
+        (VERSION_OR_CURRENT, PACKAGE),
     ),
     Command(
         "retag",
         "delete a bad tag here and on the remote (asks first)",
         "release.shipping:retag_command",
-        (VERSION_OR_CURRENT, Option("yes", "do not ask")),
+        (VERSION_OR_CURRENT, Option("yes", "do not ask"), PACKAGE),
     ),
     Command(
         "notes",
         "print one version's changelog section (release notes)",
         "release.commands:notes",
-        (Option("version", "the version (default: the current one)", "version"),),
+        (Option("version", "the version (default: the current one)", "version"), PACKAGE),
     ),
     Command(
         "check",
@@ -190,6 +222,8 @@ def parser(command: Command, prog: str) -> argparse.ArgumentParser:
     for option in command.options:
         if option.kind == "version":
             parse.add_argument(option.name, nargs="?", default="", help=option.help)
+        elif option.kind == "values":
+            parse.add_argument(option.flag, dest=option.name, action="append", help=option.help)
         elif option.kind == "value":
             parse.add_argument(
                 option.flag,
@@ -217,6 +251,9 @@ def run(name: str, argv: Sequence[str], prog: str = "") -> int:
         command = by_name(name)
         parsed = vars(parser(command, prog or f"release {name}").parse_args(list(argv)))
         parsed.pop("debug")
+        parsed = {
+            key: tuple(value or ()) if key == "package" else value for key, value in parsed.items()
+        }
         return command.run(Options(**parsed))
     except ReleaseError as error:
         if debug:

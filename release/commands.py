@@ -7,21 +7,25 @@ the context, choose steps from the pipeline, then render the plan or execute it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from packaging.version import Version
 
 from release import (
-    changelog,
     commits,
     config,
+    dependency_pins,
     drift,
-    files,
     git,
+    github_release,
     graph,
     modes,
+    package,
     pythons,
+    release_pr,
     version_files,
     versioning,
 )
@@ -32,7 +36,6 @@ from release.journal import Journal
 from release.options import Options
 from release.state import STATE_DIR
 from release.steps import checks, pipeline
-from release.version_files import load
 
 
 def make_context(
@@ -142,45 +145,125 @@ def run_steps(
     return 0
 
 
+def _each(contexts: Sequence[Context], run: Callable[[Context], int]) -> int:
+    """Run a command for each package in turn (dependencies first), each under a header
+    when there are several; the first failure stops the rest."""
+    for context in contexts:
+        if len(contexts) > 1:
+            print(f"== {context.config.name} ({context.root.name})", flush=True)
+        run(context)
+    return 0
+
+
+def _contexts(
+    configs: Sequence[config.Config], options: Options, make: Callable[[config.Config], Context]
+) -> list[Context]:
+    """The contexts of the packages this run acts on, all made before any acts, each told
+    the versions of the others (its pins on them follow); a pin that cannot follow stops
+    the run here. --resume reports a package whose release finished instead of refusing,
+    and with several packages one with nothing to release is left out, said aloud."""
+    several = len(configs) > 1
+    made = []
+    for loaded in configs:
+        finished = _finished_release(loaded) if options.resume else ""
+        if finished:
+            print(f"{loaded.name} {finished} is already released (its journal says it finished)")
+            continue
+        try:
+            made.append(make(loaded))
+        except commits.NothingToRelease as nothing:
+            if not several:
+                raise
+            note(f"{loaded.name}: {nothing.message}")
+    if several and not made and not options.resume:
+        raise commits.NothingToRelease("nothing to release in any of the packages")
+    released = {context.config.name: context.version for context in made}
+    for context in made:
+        dependency_pins.follow(context.config, released, [])
+    return [replace(context, released_with=released) for context in made]
+
+
+def _finished_release(loaded: config.Config) -> str:
+    """The version the files say when its release's journal says it finished, else ''."""
+    state = loaded.root / STATE_DIR
+    if Journal.unfinished(state):
+        return ""
+    current = str(version_files.current_version(loaded))
+    return current if Journal(state, current).finished else ""
+
+
 def release(options: Options) -> int:
-    """The whole release, or the part a mode names; a finished one is reported, not redone."""
-    loaded = load()
-    context = make_context(loaded, options, new=True, as_is_allowed=True, acting=options.acting)
+    """The whole release of each package named (or the one here; with `auto` or --resume at
+    the top of a repository of several, every one), or the part a mode names; a finished
+    one is reported, not redone."""
+    every = options.resume or options.tag_merged or options.version.strip().lower() == "auto"
+    chosen = package.configs(options.package, every=every)
+    make = partial(
+        make_context, options=options, new=True, as_is_allowed=True, acting=options.acting
+    )
+    if options.tag_merged:
+        make = partial(_merged_context, options=options)
+    contexts = _contexts(chosen, options, make)
+    return _each(contexts, partial(_release, options=options))
+
+
+def _merged_context(loaded: config.Config, options: Options) -> Context:
+    """--tag-merged: the version a merged release pull request left in the files, as is."""
+    version = str(release_pr.merged_version(loaded))  # NothingToRelease when there is none
+    merged = replace(options, version=version)
+    return make_context(loaded, merged, new=True, as_is_allowed=True, acting=options.acting)
+
+
+def _release(context: Context, options: Options) -> int:
     done = modes.already_released(context)
     if done:
         print(f"{context.version} is already released ({done}): nothing to do")
         return 0
-    steps = modes.select_mode(pipeline(loaded), context)
+    steps = modes.select_mode(pipeline(context.config), context)
+    if options.acting and (options.pr or options.tag_merged):
+        release_pr.push_auth()  # in CI the checkout keeps no credentials to push with
     finish = not options.local_only
-    return run_steps(context, steps, execute=options.acting, journal=True, finish=finish)
+    journal = not options.pr  # a proposal is no release: each run brings it up to date
+    return run_steps(context, steps, execute=options.acting, journal=journal, finish=finish)
 
 
 def bump(options: Options) -> int:
-    loaded = config.load()
+    """Every version file, changelog, lock entry and pin of each package named (or the one
+    here); pins on the others named move to their new versions."""
+    chosen = [p.config for p in package.select(Path.cwd(), options.package)]
+    contexts = _contexts(chosen, options, partial(_bump_context, options=options))
+    return _each(contexts, partial(_bump, options=options))
+
+
+def _bump_context(loaded: config.Config, options: Options) -> Context:
     recovered = version_files.recover(loaded)  # a killed bump finished here counts as done
     if recovered:
         note(recovered)
     acting = not options.dry_run
-    context = make_context(loaded, options, new=True, acting=acting, recovered=bool(recovered))
-    steps = graph.select(pipeline(loaded), ["validate-version", "bump"])
-    return run_steps(context, steps, execute=acting, journal=False)
+    return make_context(loaded, options, new=True, acting=acting, recovered=bool(recovered))
+
+
+def _bump(context: Context, options: Options) -> int:
+    steps = graph.select(pipeline(context.config), ["validate-version", "bump"])
+    return run_steps(context, steps, execute=not options.dry_run, journal=False)
 
 
 def notes(options: Options) -> int:
     """The changelog section of one version: the body of its GitHub Release."""
-    loaded = load()
+    loaded = package.one(options.package, "notes")
     if not loaded.changelog:
         raise UsageError("no changelog is configured", "set [tool.release] changelog")
     version = make_context(loaded, options).version
-    text = files.read_text(loaded.root, loaded.changelog)
-    tags = changelog.Tags(loaded.tag_format, loaded.tag_pre_release)
-    sys.stdout.write(changelog.extract(text, str(version), loaded.changelog, tags))
+    sys.stdout.write(github_release.notes(loaded, str(version)))
     return 0
 
 
 def parity(options: Options) -> int:
-    """Compare the committed workflows with the flags table; --write heals, --explain shows."""
-    loaded = version_files.load()
+    """Compare the committed workflows with the flags table; --write heals, --explain shows.
+
+    The workflows cover every package of the repository, so any package here will do (at
+    the top of a monorepo, the first)."""
+    loaded = package.configs((), every=True)[0]
     if options.write:
         print("\n".join(drift.write(loaded)) or "the workflows already match")
     if options.explain:
@@ -200,12 +283,20 @@ def _last_line(log: Path | None) -> str:
 
 
 def check(options: Options) -> int:
-    """Every gate for each Python present here, plus parity, in parallel; a summary line."""
-    loaded = version_files.load()
+    """Every gate for each Python present here, plus parity, in parallel; a summary line.
+    At the top of a monorepo, each package's in turn."""
+    chosen = package.configs((), every=True)
+    failed = [loaded.name for loaded in chosen if _check(loaded, options, len(chosen) > 1)]
+    return 1 if failed else 0
+
+
+def _check(loaded: config.Config, options: Options, header: bool) -> int:
+    if header:
+        print(f"== {loaded.name} ({loaded.root.name})", flush=True)
     _, absent = pythons.local_sessions(loaded)
     if absent:
         note(f"skipped {', '.join(absent)}: no such Python here; they run in CI")
-        # Gates and parity never read the version: check works on any tree, even mid-release.
+    # Gates and parity never read the version: check works on any tree, even mid-release.
     context = Context(loaded, Version("0"), Version("0"), options)
     outcomes = graph.execute(graph.Plan.make(context, checks(loaded)), report=graph.reporter())
     failed = [name for name, outcome in outcomes.items() if outcome.status is not graph.Status.OK]

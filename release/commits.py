@@ -17,7 +17,7 @@ from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from release import proc, tags, versioning
 from release.config import Config
@@ -174,12 +174,15 @@ def release_tags(root: Path, tag_format: str) -> list[Tag]:
     return sorted(by_commit.values(), key=lambda tag: tag.version)
 
 
-def read(root: Path, revisions: Sequence[str]) -> Generator[Commit, None, None]:
+def read(
+    root: Path, revisions: Sequence[str], paths: Sequence[str] = ()
+) -> Generator[Commit, None, None]:
     """The commits of `git log REVISIONS`, newest first, parsed while git is still writing.
 
     Not through proc.run on purpose: the gateway waits for the whole output, and this
     must stream (to parse while git works) and be able to stop early (`next` stops git
     once the answer is known). The argv is fixed, holds no secret, and nothing is logged.
+    `paths` (relative to `root`) keeps the commits that touch them: a package's own.
     """
     argv = [
         "git",
@@ -190,6 +193,7 @@ def read(root: Path, revisions: Sequence[str]) -> Generator[Commit, None, None]:
         "--format=%x00%H %P%n%B",
         *revisions,
         "--",
+        *paths,
     ]
     child = subprocess.Popen(argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stdout, stderr = child.stdout, child.stderr
@@ -230,12 +234,19 @@ def _widen_pipe(fd: int) -> None:
         pass
 
 
-def since_last_release(
-    root: Path, tag_format: str
-) -> tuple[Tag | None, Generator[Commit, None, None]]:
-    """The last release tag (None before the first one) and the commits after it."""
-    last = tags.last_release(root, tag_format)
-    return last, read(root, [f"{last.commit}..HEAD" if last else "HEAD"])
+def scope(config: Config) -> tuple[str, ...]:
+    """The paths whose commits are the package's, relative to its folder: all of them (no
+    filter, the fast path) for a package at the top of its repository with no extra paths."""
+    if not config.paths and (config.root / ".git").exists():
+        return ()
+    return (".", *config.paths)
+
+
+def since_last_release(config: Config) -> tuple[Tag | None, Generator[Commit, None, None]]:
+    """The last release tag (None before the first one) and the package's commits after it."""
+    last = tags.last_release(config.root, config.tag_format)
+    revisions = [f"{last.commit}..HEAD" if last else "HEAD"]
+    return last, read(config.root, revisions, scope(config))
 
 
 # --- the next version -------------------------------------------------------------------
@@ -285,6 +296,38 @@ class Decision(NamedTuple):
     version: Version
     base: Version  # what the level was applied to
     bump: Bump
+    release_as: Commit | None = None  # the commit whose `Release-As:` footer named `version`
+
+
+RELEASE_AS = "release-as"
+
+
+def release_as(config: Config, last: Tag | None) -> tuple[Version, Commit] | None:
+    """The newest `Release-As: X` footer since the last release: X is the next version.
+
+    Once only: after that release the footer's commit is behind the new tag. git picks
+    the candidates (a quick --grep); the footer parser decides which really say it.
+    """
+    since = f"{last.commit}..HEAD" if last else "HEAD"
+    found = read(config.root, ["--regexp-ignore-case", "--grep=^release-as:", since], scope(config))
+    try:
+        for commit in found:
+            for token, value in commit.footers:
+                if token.lower() == RELEASE_AS:
+                    return _requested(value, commit), commit
+    finally:
+        found.close()
+    return None
+
+
+def _requested(value: str, commit: Commit) -> Version:
+    try:
+        return Version(value)
+    except InvalidVersion:
+        raise UsageError(
+            f"Release-As: '{value}' in {commit.sha[:7]} is not a PEP 440 version",
+            "write the version the next release must have, e.g. Release-As: 2.0.0",
+        ) from None
 
 
 def decide(config: Config, current: Version, pre: str = "") -> Decision:
@@ -298,13 +341,24 @@ def decide(config: Config, current: Version, pre: str = "") -> Decision:
     """
     if pre and pre not in PRE_KINDS:
         raise UsageError(f"unknown pre-release kind '{pre}'", "use one of: " + ", ".join(PRE_KINDS))
-    last, commits = since_last_release(config.root, config.tag_format)
+    last, commits = since_last_release(config)
     base = last.version if last else current
     try:
         bump = bump_level(commits, ceiling(base, config.major_on_zero))
     finally:
         commits.close()  # stops git when the answer came early
     since = last.name if last else "the first commit"
+    asked = release_as(config, last)
+    if asked:
+        version, commit = asked
+        if version <= current:
+            raise UsageError(
+                f"Release-As: {version} in {commit.sha[:7]} is not newer than the current"
+                f" version {current}",
+                f"add a commit with a footer above {current} (Release-As: X.Y.Z); the newest"
+                " footer since the last release counts",
+            )
+        return Decision(version, base, bump, commit)
     if bump.level == NONE:
         raise NothingToRelease(
             f"nothing to release: no commits since {since}"
@@ -337,13 +391,14 @@ def describe(bump: Bump) -> str:
 
 def next_command(options: Options) -> int:
     """Print the next version (the last line of stdout); why goes to stderr."""
-    from release import version_files
+    from release import package, version_files
 
-    loaded = version_files.load()
+    loaded = package.one(options.package, "next")
     current = version_files.current_version(loaded)
     decision = decide(loaded, current, options.pre)
-    print(
-        f"note: {decision.base} -> {decision.version}, {describe(decision.bump)}", file=sys.stderr
-    )
+    why = describe(decision.bump)
+    if decision.release_as:
+        why = f"Release-As in {decision.release_as.sha[:7]} ({decision.release_as.description})"
+    print(f"note: {decision.base} -> {decision.version}, {why}", file=sys.stderr)
     print(decision.version)
     return 0

@@ -16,6 +16,7 @@ from typing import Any
 
 from release import git
 from release.errors import ConfigError
+from release.platforms import DEFAULT_WHEELS, PLATFORMS, native
 from release.towncrier_settings import news_file
 from release.versioning import DEFAULT_PRE_RELEASE, PRE_RELEASE_SPELLING
 
@@ -52,6 +53,9 @@ class Publish:
     final: str = "pypi"
     staging: str = ""
     workflow: str = ""  # where = "external": the project's workflow that publishes the tag
+    github_release: bool = True  # the tag's GitHub Release (draft, assets, published)
+    #: index -> the GitHub environment of its publish job (default: the index's name)
+    environments: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def on_tag(self) -> bool:
@@ -67,6 +71,24 @@ class CI:
     bootstrap: tuple[str, ...] = ("release-parity",)  # the noxfile imports `release`
     ci_file: str = ".github/workflows/ci.yml"  # the generated workflows' paths
     release_file: str = ".github/workflows/release.yml"
+    wheels: tuple[str, ...] = ()  # native wheels: the platforms (release.platforms); () pure
+
+
+@dataclass(frozen=True)
+class ReleasePR:
+    """`[tool.release.release-pr]`: the generated release-pr.yml keeps the release pull
+    request current. `auth` (the key `token`): "github-token" (the workflow's own), "app" (a
+    GitHub App's, from vars.RELEASE_APP_ID and secrets.RELEASE_APP_PRIVATE_KEY) or the name
+    of a secret."""
+
+    workflow: bool = False  # the table is there: generate release-pr.yml
+    auth: str = "github-token"
+    file: str = ".github/workflows/release-pr.yml"
+
+    @property
+    def starts_workflows(self) -> bool:
+        """GitHub starts no workflow for what the workflow's own token pushes."""
+        return self.auth != ReleasePR.auth
 
 
 @dataclass(frozen=True)
@@ -103,12 +125,14 @@ class Config:
     package: str
     version_source: str  # "static", "poetry", "file", "cargo" or "vcs" (the tag is the version)
     branch: str = "main"
+    maintenance: tuple[str, ...] = ()  # more release branches (patterns): patch lines
     tag_format: str = "v{version}"
     tag_pre_release: str = DEFAULT_PRE_RELEASE  # how a pre-release is spelled in a tag
     changelog: str = "CHANGELOG.md"
     version_files: tuple[VersionFile, ...] = ()
     date_files: tuple[VersionFile, ...] = ()
     forbidden: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()  # beyond its folder, whose commits are the package's
     smoke: tuple[str, ...] = ()
     commit_message: str = "Release {version}"
     sdist_complete: bool = False
@@ -117,6 +141,7 @@ class Config:
     changelog_style: ChangelogStyle = ChangelogStyle()
     publish: Publish = Publish()
     ci: CI = CI()
+    release_pr: ReleasePR = ReleasePR()
     gates: tuple[Gate, ...] | None = None  # None: no table, detect from the project
     pyproject: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -362,6 +387,7 @@ TOP_KEYS = [
     "version-files",
     "date-files",
     "forbidden",
+    "paths",
     "smoke",
     "commit-message",
     "sdist-complete",
@@ -370,6 +396,7 @@ TOP_KEYS = [
     "changelog-style",
     "publish",
     "ci",
+    "release-pr",
     "gates",
 ]
 GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
@@ -407,8 +434,13 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
             " tags 1.0.0-rc.1",
         )
 
+    listed = isinstance(tool.get("branch"), list)  # ["main", "release/*"]: maintenance lines
+    branches = top.texts("branch", ()) if listed else (top.text("branch", ""),)
+    branches = tuple(filter(None, branches)) or (git.default_branch(root),)
     publish = top.table("publish")
-    publish.check_keys(["where", "pre-release", "final", "staging", "workflow"])
+    publish.check_keys(
+        ["where", "pre-release", "final", "staging", "workflow", "github-release", "environments"]
+    )
     where = publish.text("where", "ci")
     if where not in ("ci", "local", "external"):
         raise ConfigError(
@@ -425,7 +457,7 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         )
 
     ci = top.table("ci")
-    ci.check_keys(["provider", "os", "python", "bootstrap", "ci-file", "release-file"])
+    ci.check_keys(["provider", "os", "python", "bootstrap", "ci-file", "release-file", "wheels"])
     ci_config = CI(
         provider=ci.text("provider", "github"),
         os=ci.texts("os", CI.os),
@@ -433,6 +465,7 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         bootstrap=ci.texts("bootstrap", CI.bootstrap),
         ci_file=_workflow_path(ci, "ci-file", CI.ci_file),
         release_file=_workflow_path(ci, "release-file", CI.release_file),
+        wheels=_wheels(ci, DEFAULT_WHEELS if native(data) else ()),
     )
     if ci_config.ci_file == ci_config.release_file:
         raise ConfigError(
@@ -445,19 +478,21 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
         table = top.table("gates")
         gates = tuple(_gate(gate_name, table.table(gate_name)) for gate_name in table.data)
 
-    package = top.text("package", name.replace("-", "_").replace(".", "_").lower())
+    package = top.text("package", _import_package(data, name))
     return Config(
         root=root,
         name=name,
         package=package,
         version_source=source,
-        branch=top.text("branch", "") or git.default_branch(root),
+        branch=branches[0],
+        maintenance=branches[1:],
         tag_format=tag_format,
         tag_pre_release=tag_pre_release,
         changelog=top.text("changelog", _default_changelog(root, data)),
         version_files=_version_files(top, "version-files", read_from),
         date_files=_version_files(top, "date-files", ()),
         forbidden=top.texts("forbidden", ()),
+        paths=top.texts("paths", ()),
         smoke=top.texts("smoke", ()),
         commit_message=top.text("commit-message", "Release {version}"),
         sdist_complete=top.flag("sdist-complete", False),
@@ -470,11 +505,41 @@ def from_data(root: Path, data: dict[str, Any]) -> Config:
             final=publish.text("final", "pypi"),
             staging=publish.text("staging", ""),
             workflow=workflow,
+            github_release=publish.flag("github-release", True),
+            environments=_environments(publish),
         ),
         ci=ci_config,
+        release_pr=_release_pr(top, "release-pr" in tool),
         gates=gates,
         pyproject=data,
     )
+
+
+#: The [tool.release.publish] keys that name an index, and their defaults.
+PUBLISH_INDEXES = {"pre-release": "testpypi", "final": "pypi", "staging": ""}
+
+
+def _environments(publish: _Table) -> Mapping[str, str]:
+    """`environments`: each key one of the indexes this table publishes to."""
+    found = publish.text_map("environments", {})
+    indexes = [publish.text(key, default) for key, default in PUBLISH_INDEXES.items()]
+    for index in found:
+        if index not in indexes:
+            raise ConfigError(
+                f"{publish.file}: [tool.release.publish] environments names '{index}',"
+                " which is not an index this project publishes to",
+                f"name one of {', '.join(repr(i) for i in indexes if i)},"
+                ' e.g. environments = { pypi = "pypi-production" }',
+            )
+    return found
+
+
+def _import_package(data: Mapping[str, Any], name: str) -> str:
+    """What `import` names: maturin's module-name (its top part) when set, else the name."""
+    module = data.get("tool", {}).get("maturin", {}).get("module-name")
+    if isinstance(module, str) and module:
+        return module.split(".")[0]
+    return name.replace("-", "_").replace(".", "_").lower()
 
 
 def _default_changelog(root: Path, data: Mapping[str, Any]) -> str:
@@ -520,6 +585,34 @@ def _workflow_path(table: _Table, key: str, default: str) -> str:
             'release-parity-ci.yml"',
         )
     return path
+
+
+def _release_pr(top: _Table, present: bool) -> ReleasePR:
+    """The release-pr.yml workflow's table; its token a GitHub App's, a secret or the default."""
+    table = top.table("release-pr")
+    table.check_keys(["token", "file"])
+    auth = table.text("token", ReleasePR.auth)
+    if auth not in (ReleasePR.auth, "app") and not re.fullmatch(r"[A-Za-z_]\w*", auth):
+        raise ConfigError(
+            f"{table.file}: [{table.where}] token = '{auth}' is not a token source",
+            '"github-token" (the default), "app" (a GitHub App token), or the name of a secret'
+            ' such as "RELEASE_PR_TOKEN"',
+        )
+    file = _workflow_path(table, "file", ReleasePR.file)
+    return ReleasePR(workflow=present, auth=auth, file=file)
+
+
+def _wheels(table: _Table, default: tuple[str, ...]) -> tuple[str, ...]:
+    """The platforms native wheels are built on, each one release.platforms knows."""
+    wheels = table.texts("wheels", default)
+    for name in wheels:
+        if name not in PLATFORMS:
+            close = difflib.get_close_matches(name, list(PLATFORMS), n=1, cutoff=0.6)
+            raise ConfigError(
+                f"{table.file}: [{table.where}] wheels: '{name}' is not a wheel platform",
+                f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(PLATFORMS),
+            )
+    return wheels
 
 
 def _gate(name: str, table: _Table) -> Gate:

@@ -15,6 +15,14 @@ from email.message import Message
 from email.parser import HeaderParser
 from pathlib import Path
 
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
 from release.errors import ReleaseError
 
 DIST = "dist"
@@ -125,3 +133,42 @@ def write_manifest(dist: Path) -> Manifest:
     }
     (dist / MANIFEST).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+@dataclass(frozen=True)
+class Local:
+    path: Path
+    sha256: str
+
+
+def local_files(root: Path, version: Version) -> list[Local]:
+    """dist/ as the manifest lists it (hashes re-checked), wheels first."""
+    manifest = read_manifest(root)
+    if Version(manifest.version) != version:
+        raise ReleaseError(
+            f"{DIST}/ holds {manifest.name} {manifest.version}, not {version}",
+            "build this version first: nox -s build",
+        )
+    ordered = sorted(manifest.files, key=lambda a: (not a.filename.endswith(".whl"), a.filename))
+    return [Local(root / DIST / a.filename, a.sha256) for a in ordered]
+
+
+def release_files(root: Path, version: Version) -> list[Path]:
+    """Every sdist and wheel of `version` in dist/: what a GitHub Release carries (with a
+    native package, the wheels of every platform, gathered there from their runners)."""
+    found = []
+    for path in sorted((root / DIST).glob("*")):
+        try:
+            if path.name.endswith(".whl"):
+                built = parse_wheel_filename(path.name)[1]
+            elif path.name.endswith(".tar.gz"):
+                built = parse_sdist_filename(path.name)[1]
+            else:
+                continue
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            continue
+        if built == version:
+            found.append(path)
+    if not found:
+        raise ReleaseError(f"{DIST}/ holds no file of {version}", "build it first: nox -s build")
+    return found

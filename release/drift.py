@@ -1,11 +1,14 @@
-"""The drift check: the committed workflows are what the flags table generates.
+"""The drift check: the committed workflows are what the flags tables generate.
 
-The workflows are regenerated in memory and compared with the committed files, byte for
-byte; `write` heals them. `explain` shows each gate as it runs here and in CI.
+The workflows live at the top of the repository, one set for all its packages: they are
+regenerated in memory from every package's table and compared with the committed files,
+byte for byte, whichever package asks; `write` heals them. `explain` shows each gate as it
+runs here and in CI.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import platform
 import shlex
@@ -15,7 +18,14 @@ from typing import Any
 
 import yaml
 
-from release import gate_table, project_workflows, tool_pins, workflows
+from release import (
+    gate_table,
+    package,
+    project_workflows,
+    release_pr_workflow,
+    tool_pins,
+    workflows,
+)
 from release.adoption import ci_sources
 from release.config import Config
 from release.errors import ReleaseError
@@ -24,8 +34,28 @@ from release.pythons import python_present
 from release.tool_pins import FIX
 
 
+def _own(config: Config) -> package.Package:
+    """`config`'s package, placed in the repository whose workflows it shares."""
+    top = package.workflow_root(config.root)
+    return package.Package(dataclasses.replace(config, root=config.root.resolve()), top)
+
+
+def packages(config: Config) -> list[package.Package]:
+    """The packages of the repository `config`'s package is in, with `config` as its own
+    (init passes a table not written yet), the top's first."""
+    mine = _own(config)
+    others = [found for found in package.discover(mine.repository) if found.root != mine.root]
+    return sorted([mine, *others], key=lambda p: (p.folder != "", p.folder))
+
+
 def expected(config: Config) -> dict[str, str]:
-    return workflows.generate(config, gate_table.gates(config))
+    """Every generated file of the repository, by its path from the top of the repository."""
+    found = [(each, gate_table.gates(each.config)) for each in packages(config)]
+    files = workflows.generate_parts(workflows.parts(found))
+    first = found[0][0].config
+    if first.release_pr.workflow:  # [tool.release.release-pr]: the release PR, kept current
+        files[first.release_pr.file] = release_pr_workflow.text(first)
+    return files
 
 
 def _jobs(text: str) -> dict[str, Any]:
@@ -80,9 +110,10 @@ def drift(config: Config) -> list[str]:
     longer produces, are reported too: each would run in CI beside, or instead of, ours.
     """
     reports = []
+    top = _own(config).repository
     files = expected(config)
     for path, text in files.items():
-        file = config.root / path
+        file = top / path
         if not file.exists():
             diff = difflib.unified_diff([], text.splitlines(True), "/dev/null", f"b/{path}")
             reports.append(f"{path} is missing\n" + "".join(diff))
@@ -103,7 +134,7 @@ def drift(config: Config) -> list[str]:
             f"b/{path} (from the table)",
         )
         reports.append("".join(line if line.endswith("\n") else line + "\n" for line in lines))
-    for path in project_workflows.stale(config.root, list(files)):
+    for path in project_workflows.stale(top, list(files)):
         reports.append(
             f"{path} was generated, and the table no longer produces it: `{FIX}` removes it\n"
         )
@@ -112,13 +143,15 @@ def drift(config: Config) -> list[str]:
 
 def _hand_written(config: Config, files: Mapping[str, str]) -> list[str]:
     """The generated paths that hold a file release-parity did not write."""
-    return [path for path in files if project_workflows.hand_written(config.root, path)]
+    top = _own(config).repository
+    return [path for path in files if project_workflows.hand_written(top, path)]
 
 
 def verify(config: Config) -> str:
     """Raise with every difference when the committed workflows drifted from the table, or
     pin another release-parity than the one running (CI would run that one)."""
-    tool_pins.check(config)
+    for each in packages(config):
+        tool_pins.check(each.config)
     reports = drift(config)
     if reports:
         names = [report.split(" ", 1)[0] for report in reports]
@@ -147,18 +180,20 @@ def write(config: Config) -> list[str]:
                 f"{path}: {project_workflows.occupied(config, path)}" for path in theirs[1:]
             ),
         )
-    done = []
+    done, top = [], _own(config).repository
     for path, text in files.items():
-        file = config.root / path
+        file = top / path
         if file.exists() and file.read_text(encoding="utf-8") == text:
             continue
         file.parent.mkdir(parents=True, exist_ok=True)
         replace_file(file, text)
         done.append(f"wrote {path}")
-    for path in project_workflows.stale(config.root, list(files)):
-        (config.root / path).unlink()
+    for path in project_workflows.stale(top, list(files)):
+        (top / path).unlink()
         done.append(f"removed {path} (generated; the table no longer produces it)")
-    return done + tool_pins.write_noxfile(config)
+    return done + [
+        line for each in packages(config) for line in tool_pins.write_noxfile(each.config)
+    ]
 
 
 @dataclass(frozen=True)
@@ -172,8 +207,10 @@ class CiJob:
 
 
 def ci_jobs(config: Config) -> dict[str, CiJob]:
-    """Gate name -> its job in the committed ci.yml, read from the YAML itself."""
-    path = config.root / config.ci.ci_file
+    """Gate name -> its job in the committed ci.yml, read from the YAML itself: the jobs
+    whose gate runs in this package's folder (the repository's other packages have theirs)."""
+    mine = _own(config)
+    path = mine.repository / config.ci.ci_file
     found: dict[str, CiJob] = {}
     if not path.exists():
         return found
@@ -181,6 +218,8 @@ def ci_jobs(config: Config) -> dict[str, CiJob]:
         matrix = (job.get("strategy") or {}).get("matrix") or {}
         for step in _steps(job):
             argv = shlex.split(str(step.get("run", "")))
+            if step.get("working-directory", "") != mine.folder:
+                continue
             if argv[:2] == ["nox", "-s"] and len(argv) > 2 and argv[2].endswith("-$PYTHON"):
                 gate = argv[2].removesuffix("-$PYTHON")
                 found[gate] = CiJob(

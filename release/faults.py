@@ -23,6 +23,7 @@ POINTS = (
     "mid-upload",  # the first file (the wheel) is on the index, the others are not
     "after-upload",  # every file on the index, the tag not yet pushed
     "after-tag-push",  # tag on the remote, not yet verified (`before-verify`)
+    "mid-github-release",  # a draft GitHub Release with its first asset, not published
     "after-staging-upload",  # on the staging index, not yet verified there
     "after-verify",  # verified, the journal not yet marked finished
 )

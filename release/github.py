@@ -95,20 +95,29 @@ class Client:
 
     def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         url = f"{self.api}/repos/{self.slug}/{path}"
-        if params:
-            url += "?" + urlencode(params)
+        return self.call("GET", url + ("?" + urlencode(params) if params else ""), path)
+
+    def call(
+        self, method: str, url: str, path: str, body: bytes | None = None, kind: str = ""
+    ) -> Any:
+        """One API call (GETs retried), waiting out a rate limit; the JSON answer."""
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": "2022-11-28",
             "User-Agent": "release-parity",
         }
+        if body is not None:
+            headers["Content-Type"] = kind or "application/json"
         if self.auth:
             headers["Authorization"] = f"Bearer {self.auth}"
+        attempts = http.ATTEMPTS if method == "GET" else 1
         while True:
             self._wait_for_reset()
-            response = http.get(url, headers, what=f"GitHub API {path}")
+            response = http.request(
+                method, url, headers, body, what=f"GitHub API {path}", attempts=attempts
+            )
             limited = self._note_limits(response)
-            if response.status == 200:
+            if response.status in (200, 201):
                 return json.loads(response.body)
             if not limited:
                 raise self._error(response, path)

@@ -11,6 +11,7 @@ lets a re-run skip what an interrupted run already finished.
 from __future__ import annotations
 
 import enum
+import functools
 import os
 import sys
 import threading
@@ -21,9 +22,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from release import branches
 from release.errors import ReleaseError, UsageError
 from release.journal import Journal
 from release.options import Options
+from release.ordering import topological
 from release.proc import Log
 from release.state import state_dir
 
@@ -64,6 +67,9 @@ class Context:
     as_is: bool = False
     acting: bool = False
     today: str = field(default_factory=release_date)
+    #: The other packages this run releases, by name, at their new versions: the pins on
+    #: them in this package's pyproject.toml follow (dependency_pins.py).
+    released_with: Mapping[str, Version] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -72,6 +78,11 @@ class Context:
     @property
     def state(self) -> Path:
         return state_dir(self.config.root)
+
+    @functools.cached_property
+    def branch(self) -> str:
+        """The release branch of this run: a maintenance branch checked out, else the main."""
+        return branches.release_branch(self.config)
 
     @property
     def tag(self) -> str:
@@ -129,29 +140,14 @@ def order(steps: Sequence[Step]) -> list[Step]:
         for need in step.requires:
             if need not in by_name:
                 raise UsageError(f"step '{step.name}' requires unknown step '{need}'")
-    placed: list[Step] = []
-    done: set[str] = set()
-    visiting: list[str] = []
+    return topological(steps, lambda step: step.name, lambda step: step.requires, _cycle)
 
-    def visit(step: Step) -> None:
-        if step.name in done:
-            return
-        if step.name in visiting:
-            cycle = [*visiting[visiting.index(step.name) :], step.name]
-            raise UsageError(
-                "the steps form a cycle: " + " -> ".join(cycle),
-                "remove one of these 'requires' so the graph has a start",
-            )
-        visiting.append(step.name)
-        for need in step.requires:
-            visit(by_name[need])
-        visiting.pop()
-        done.add(step.name)
-        placed.append(step)
 
-    for step in steps:
-        visit(step)
-    return placed
+def _cycle(path: list[str]) -> UsageError:
+    return UsageError(
+        "the steps form a cycle: " + " -> ".join(path),
+        "remove one of these 'requires' so the graph has a start",
+    )
 
 
 def select(steps: Sequence[Step], names: Iterable[str]) -> list[Step]:

@@ -1,4 +1,4 @@
-"""HTTP GET for the index and GitHub clients: bounded retries with backoff, errors as text.
+"""HTTP for the index and GitHub clients: bounded retries with backoff, errors as text.
 
 The standard library is enough here (a few JSON and HTML pages); what both clients
 need is the same retry rule: a connection error or a 5xx is worth another try after
@@ -62,15 +62,34 @@ def get(
 
     After `attempts` failures it raises one ReleaseError naming `what` and the last reason.
     """
+    return request("GET", url, headers, what=what, attempts=attempts, timeout=timeout, sleep=sleep)
+
+
+def request(
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    *,
+    what: str,
+    attempts: int = 1,
+    timeout: float = 30,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Response:
+    """One HTTP request; a 4xx is returned. A write is tried once by default: the callers
+    check what is there before they act, so a re-run, not a blind retry, repeats it."""
     if not url.startswith(("http://", "https://")):
         raise ReleaseError(f"{what}: '{url}' is not an http(s) URL", "give an http(s) URL")
     reason = ""
     for attempt in range(1, attempts + 1):
-        request = urllib.request.Request(url, headers=dict(headers or {}))  # noqa: S310
+        prepared = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+            url, data=body, headers=dict(headers or {}), method=method
+        )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
-                body = answer.read()
-                return Response(answer.geturl(), answer.status, _lower(answer.headers), body)
+            with urllib.request.urlopen(prepared, timeout=timeout) as answer:  # noqa: S310
+                return Response(
+                    answer.geturl(), answer.status, _lower(answer.headers), answer.read()
+                )
         except urllib.error.HTTPError as error:
             response = Response(url, error.code, _lower(error.headers), error.read())
             if not transient(error.code):
@@ -82,7 +101,7 @@ def get(
         if attempt < attempts:
             sleep(pause(attempt))
     raise ReleaseError(
-        f"{what}: {reason} (after {attempts} attempts)",
+        f"{what}: {reason} (after {attempts} attempt{'s' if attempts > 1 else ''})",
         f"check that {_origin(url)} is up and the URL is right, then run the same command again",
     )
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import tomlkit
 
-from release import changelog, config, git, tags, versioning
+from release import changelog, config, git, package, tags, versioning
 from release.adoption.ci_installs import project_pythons
 from release.adoption.ci_sources import JobChecks
 from release.adoption.version_scan import Findings, require_agreement, scan
@@ -360,12 +360,20 @@ def _tasks(root: Path) -> str:
     )
 
 
+def _names(tag_format: str, name: str) -> bool:
+    """Does the tag format name the package (`recorder-v{version}`)?"""
+    normal = re.sub(r"[-_.]+", "-", name).lower()
+    return normal in re.sub(r"[-_.]+", "-", tag_format.split("{version}", maxsplit=1)[0]).lower()
+
+
 def _with_tag_style(loaded: config.Config) -> config.Config:
     """The tag style the existing tags follow, unless [tool.release] names a tag-format."""
     table = loaded.pyproject.get("tool", {}).get("release", {})
     if "tag-format" in table:
         return loaded
     tag_format, pre_release = tags.detect_tag_style(loaded.root, loaded.name)
+    if package.workflow_root(loaded.root) != loaded.root and not _names(tag_format, loaded.name):
+        tag_format = f"{loaded.name}-v{{version}}"  # a package in a subfolder: tags of its own
     if "tag-pre-release" in table:
         pre_release = loaded.tag_pre_release
     return dataclasses.replace(loaded, tag_format=tag_format, tag_pre_release=pre_release)
@@ -393,7 +401,7 @@ def proposal(root: Path, replace_workflows: bool = False) -> tuple[list[Edit], l
     tool = loaded.pyproject.get("tool", {})
     new_pyproject = pyproject
     private = _private(root)
-    existing = project_workflows.read(root)
+    existing = project_workflows.read(package.workflow_root(root))  # where GitHub reads them
     if "release" not in tool:
         table = release_table(loaded, found)
         placement = project_workflows.place(existing, replace_workflows)
@@ -472,8 +480,31 @@ def _sync(root: Path) -> None:
 
 
 def init_command(options: Options) -> int:
+    """Adopt the project here; at the top of a repository whose packages live in subfolders
+    (a uv workspace, a monorepo), adopt each of them."""
+    here = Path.cwd()
+    folders = _package_folders(here)
+    for folder in folders:
+        if len(folders) > 1:
+            print(f"== {folder.relative_to(here).as_posix()}", flush=True)
+        _adopt(folder, options)
+    return 0
 
-    root = Path.cwd()
+
+def _package_folders(here: Path) -> list[Path]:
+    """[here], or, at the top of a repository that is no project itself, its packages'
+    folders (never under examples/, tests/, docs/ or fixtures)."""
+    pyproject = here / "pyproject.toml"
+    data = config.read_pyproject(here) if pyproject.is_file() else {}
+    if "project" in data or "poetry" in data.get("tool", {}):
+        return [here]
+    if package.repository_root(here) != here.resolve():
+        return [here]
+    found = [folder for folder in package.pyprojects(here) if folder != here]
+    return found or [here]
+
+
+def _adopt(root: Path, options: Options) -> int:
     if options.sync:
         _sync(root)
         if not options.write:

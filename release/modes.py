@@ -2,8 +2,9 @@
 
 A mode is a choice of steps from the one pipeline: --local-only stops after the local
 tag, --push-only runs only what happens on the remote and the index, --skip-tests drops
-the quality gates (loudly, and the journal records it). A release whose effects are all
-in place is reported as released and left alone.
+the quality gates (loudly, and the journal records it), --pr proposes the release in a
+pull request instead of making it, --tag-merged makes the one a merged pull request
+proposed. A release whose effects are all in place is reported as released and left alone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from release import git, graph, index, remote
 from release.errors import ReleaseError, UsageError
 from release.graph import Context, Kind, Step
 from release.journal import Journal
+from release.options import Options
+
+PR_STEP = "release-pr"
 
 
 def from_tag(steps: Sequence[Step]) -> list[str]:
@@ -41,7 +45,7 @@ def already_released(context: Context) -> str:
 def _effects_in_place(context: Context) -> str:
     config, root, tag = context.config, context.root, context.tag
     commit = git.tag_commit(root, tag)
-    name = remote.name(root, context.config.branch, required=False)
+    name = remote.name(root, context.branch, required=False)
     if not commit or not name:
         return ""
     spec = index.for_version(config.publish, context.version)
@@ -64,7 +68,7 @@ def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
             "--local-only and --push-only exclude each other",
             "--local-only first (tag here), then --push-only (ship it)",
         )
-    kept = list(steps)
+    kept = _pr_or_not(steps, context.options)
     if local_only:
         kept = [step for step in kept if step.kind is not Kind.REMOTE]
     if push_only:
@@ -78,6 +82,24 @@ def select_mode(steps: Sequence[Step], context: Context) -> list[Step]:
         _skip_tests_loudly(context, [step.name for step in kept if step.kind is Kind.GATE])
         kept = [step for step in kept if step.kind is not Kind.GATE]
     return graph.select(steps, [step.name for step in kept])
+
+
+def _pr_or_not(steps: Sequence[Step], options: Options) -> list[Step]:
+    """--pr: the checks, gates and bump, then the release-pr step instead of the rest.
+    --tag-merged: a merged release pull request's version, from its tag on (no gates, no
+    bump: its pull request was checked). Otherwise every step but release-pr."""
+    if options.pr and (options.local_only or options.push_only or options.tag_merged):
+        raise UsageError(
+            "--pr goes alone: it proposes the release instead of making it",
+            "nox -s release -- auto --pr --execute; once merged: --tag-merged --execute",
+        )
+    if options.pr:
+        return [
+            s for s in steps if s.kind in (Kind.CHECK, Kind.GATE) or s.name in ("bump", PR_STEP)
+        ]
+    if options.tag_merged:
+        return [s for s in steps if s.kind is not Kind.GATE and s.name not in ("bump", PR_STEP)]
+    return [step for step in steps if step.name != PR_STEP]
 
 
 def _skip_tests_loudly(context: Context, gates: list[str]) -> None:

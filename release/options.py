@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from release.errors import UsageError
 
 CI_TIMEOUT = 3600.0  # seconds to wait for CI, and for the tag's release workflow
-INDEX_TIMEOUT = 600.0  # seconds verify waits for the index to list the version
+INDEX_TIMEOUT = 600.0  # seconds a release's verify waits for the index to list the version
+RECHECK = 5.0  # seconds `verify` of a version no release here is publishing looks again
 
 
 @dataclass(frozen=True)
 class Options:
     version: str = ""  # a PEP 440 version or a bump keyword
+    package: tuple[str, ...] = ()  # the packages named by --package (several: a repeat)
     execute: bool = False  # act (without it: the plan only)
     dry_run: bool = False  # bump: show the diff only
     allow_empty_changelog: bool = False
@@ -25,12 +27,14 @@ class Options:
     changelog: str = ""  # keep or generate
     local_only: bool = False
     push_only: bool = False
+    pr: bool = False  # open or update the release pull request instead of pushing
+    tag_merged: bool = False  # tag a merged release pull request's commit, then ship it
     skip_tests: bool = False
     resume: bool = False
     no_wait_ci: bool = False
     ci_timeout: str = ""
     index: str = ""
-    timeout: str = ""  # verify: seconds to wait for the index
+    wait: str = ""  # verify: seconds to wait for the index to list the version
     yes: bool = False
     write: bool = False
     explain: bool = False
@@ -41,7 +45,7 @@ class Options:
     def __post_init__(self) -> None:
         """Bad durations are refused here, before anything runs."""
         seconds(self.ci_timeout, CI_TIMEOUT, "--ci-timeout")
-        seconds(self.timeout, INDEX_TIMEOUT, "--timeout")
+        seconds(self.wait, INDEX_TIMEOUT, "--wait")
 
     @property
     def acting(self) -> bool:
@@ -52,9 +56,9 @@ class Options:
     def ci_seconds(self) -> float:
         return seconds(self.ci_timeout, CI_TIMEOUT, "--ci-timeout")
 
-    @property
-    def index_seconds(self) -> float:
-        return seconds(self.timeout, INDEX_TIMEOUT, "--timeout")
+    def wait_seconds(self, default: float) -> float:
+        """--wait, else `default`."""
+        return seconds(self.wait, default, "--wait")
 
 
 def seconds(text: str, default: float, flag: str) -> float:

@@ -36,15 +36,29 @@ PINS: dict[str, tuple[str, str]] = {
     "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
     "actions/download-artifact": ("95815c38cf2ff2164869cbab79da8d1f422bc89e", "v4.2.1"),
     "pypa/gh-action-pypi-publish": ("76f52bc884231f62b9a034ebfe128415bbaabdfc", "v1.12.4"),
+    "actions/create-github-app-token": ("3ff1caaa28b64c9cc276ce0a02e2ff584f3900c5", "v2.0.2"),
+    "actions/attest-build-provenance": ("a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32", "v4.1.0"),
 }
 # END PINS
+#: The native wheel builders, used only by a project with `[tool.release.ci] wheels`.
+# BEGIN BUILDERS: rewritten by `python -m release.pins`
+BUILDERS: dict[str, tuple[str, str]] = {
+    "PyO3/maturin-action": ("e83996d129638aa358a18fbd1dfb82f0b0fb5d3b", "v1.51.0"),
+    "pypa/cibuildwheel": ("1828c10ab37f080699c7b81cea34097c684a7074", "v4.2.0"),
+}
+# END BUILDERS
 
-_BLOCK = re.compile(r"(# BEGIN PINS[^\n]*\n).*?(# END PINS)", re.DOTALL)
+#: Each table's name, as its block's markers and its assignment spell it.
+TABLES = {"PINS": PINS, "BUILDERS": BUILDERS}
+
+
+def _block(table: str) -> re.Pattern[str]:
+    return re.compile(rf"(# BEGIN {table}\b[^\n]*\n).*?(# END {table}\b)", re.DOTALL)
 
 
 def uses(action: str) -> tuple[str, str]:
     """`owner/repo@sha` and the release it is, for a `uses:` line and its comment."""
-    sha, version = PINS[action]
+    sha, version = PINS[action] if action in PINS else BUILDERS[action]
     return f"{action}@{sha}", version
 
 
@@ -58,22 +72,23 @@ def latest(action: str, api: str = "") -> tuple[str, str]:
     return sha, tag
 
 
-def render(pins: dict[str, tuple[str, str]]) -> str:
+def render(pins: dict[str, tuple[str, str]], table: str = "PINS") -> str:
     rows = "".join(f'    "{action}": ("{sha}", "{tag}"),\n' for action, (sha, tag) in pins.items())
-    return "PINS: dict[str, tuple[str, str]] = {\n" + rows + "}\n"
+    return f"{table}: dict[str, tuple[str, str]] = {{\n" + rows + "}\n"
 
 
-def refresh(path: Path, api: str = "") -> list[str]:
-    """Rewrite the table in `path` with each action's latest release; the changes, one a line."""
-    fresh = {action: latest(action, api) for action in PINS}
+def refresh(path: Path, api: str = "", table: str = "PINS") -> list[str]:
+    """Rewrite `table` in `path` with each action's latest release; the changes, one a line."""
+    pins = TABLES[table]
+    fresh = {action: latest(action, api) for action in pins}
     text = path.read_text(encoding="utf-8")
-    new = _BLOCK.sub(lambda match: match[1] + render(fresh) + match[2], text, count=1)
+    new = _block(table).sub(lambda match: match[1] + render(fresh, table) + match[2], text, count=1)
     if new != text:
         path.write_text(new, encoding="utf-8")
     return [
-        f"{action}: {PINS[action][1]} -> {tag} ({sha[:12]})"
+        f"{action}: {pins[action][1]} -> {tag} ({sha[:12]})"
         for action, (sha, tag) in fresh.items()
-        if (sha, tag) != PINS[action]
+        if (sha, tag) != pins[action]
     ]
 
 
@@ -210,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--only", choices=("actions", "tools"), help="refresh one of the two")
+    parser.add_argument(
+        "--only", choices=("actions", "builders", "tools"), help="refresh one of the three"
+    )
     parser.add_argument(
         "--api", default="", help=f"default: ${github.API_ENV} or {github.DEFAULT_API}"
     )
@@ -223,9 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     changes = []
     try:
-        if args.only != "tools":
+        if args.only in (None, "actions"):
             changes += refresh(args.file, args.api)
-        if args.only != "actions":
+        if args.only in (None, "builders"):
+            changes += refresh(args.file, args.api, "BUILDERS")
+        if args.only in (None, "tools"):
             changes += refresh_lock(args.lock, args.pyproject, args.index)
     except ReleaseError as error:
         print(error.render(), file=sys.stderr)

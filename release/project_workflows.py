@@ -10,6 +10,7 @@ they hold (a generated file never takes either).
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from release import workflows
+from release import package, workflows
 from release.config import Config
 from release.files import Edit
 
@@ -194,7 +195,7 @@ def key(config: Config, path: str) -> str:
 
 def occupied(config: Config, path: str) -> str:
     """What to do when a generated path holds a hand-written file."""
-    free = free_path(path, read(config.root))
+    free = free_path(path, read(package.workflow_root(config.root)))
     return (
         f'set [tool.release.ci] {key(config, path)} = "{free}" to generate beside it,'
         f" or replace it on purpose: {REPLACE}"
@@ -263,17 +264,20 @@ def adopt(
 ) -> tuple[list[Edit], list[str]]:
     """init's edits for the generated workflows, and its notes on the project's own.
 
-    A hand-written file is never an edit, unless `replace` and it sits at a generated path.
+    `generated` and `found` are at the top of the repository (GitHub runs nothing else);
+    the edits' paths are relative to the package's folder, where init writes. A
+    hand-written file is never an edit, unless `replace` and it sits at a generated path.
     """
     gone = _replaced(found, list(generated), replace)
     edits, notes = [], []
+    top = package.workflow_root(config.root)
     for path, text in generated.items():
-        file = config.root / path
+        file = top / path
         old = _text(file) if file.is_file() else ""
         if old and not workflows.generated(old) and path not in gone:
             notes.append(f"{path} is hand-written: left as it is; {occupied(config, path)}")
             continue
-        edits.append(Edit(path, old, text))
+        edits.append(Edit(Path(os.path.relpath(file, config.root.resolve())).as_posix(), old, text))
     for workflow in found:
         if workflow.path in gone:
             notes.append(_replacing(config, workflow))

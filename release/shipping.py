@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from release import git, index, modes, remote, verification, version_files
+from release import console, git, github_release, index, modes, package, remote, verification
 from release.commands import make_context
 from release.config import Config
 from release.errors import ReleaseError, UsageError
 from release.journal import Journal
-from release.options import Options
+from release.options import INDEX_TIMEOUT, RECHECK, Options
 from release.proc import Log
 from release.state import state_dir
 from release.steps import pipeline
@@ -22,10 +22,12 @@ def _log(loaded: Config, name: str) -> Log:
 
 def verify_command(options: Options) -> int:
     """`nox -s verify -- [VERSION] [--index NAME|URL]`: the checks table, from a clean venv."""
-    loaded = version_files.load()
+    loaded = package.one(options.package, "verify")
     version = make_context(loaded, options).version
     spec = options.index or index.for_version(loaded.publish, version)
     log = _log(loaded, "verify")
+    in_progress = Journal.unfinished(state_dir(loaded.root)) == str(version)
+    wait = options.wait_seconds(INDEX_TIMEOUT if in_progress else RECHECK)
     try:
         print(
             verification.verify(
@@ -33,7 +35,7 @@ def verify_command(options: Options) -> int:
                 version,
                 spec,
                 log=log,
-                timeout=options.index_seconds,
+                wait=wait,
                 report_path=state_dir(loaded.root) / verification.REPORT,
             )
         )
@@ -42,9 +44,21 @@ def verify_command(options: Options) -> int:
     return 0
 
 
+def github_release_command(options: Options) -> int:
+    """`nox -s github-release -- [VERSION]`: what release.yml runs, and a local release."""
+    loaded = package.one(options.package, "github-release")
+    version = make_context(loaded, options).version
+    log = _log(loaded, "github-release")
+    try:
+        print(github_release.publish(loaded, version, console.say(log)))
+    finally:
+        log.close()
+    return 0
+
+
 def publish_command(options: Options) -> int:
     """`nox -s publish -- [VERSION] [--index NAME|URL]`: upload dist/ from this machine."""
-    loaded = version_files.load()
+    loaded = package.one(options.package, "publish")
     version = make_context(loaded, options).version
     spec = options.index or index.for_version(loaded.publish, version)
     log = _log(loaded, "publish")
@@ -61,7 +75,7 @@ def retag_command(options: Options) -> int:
     Asks first (a line on stdin: y/yes) unless --yes; the journal forgets the steps from
     the tag on, so the next release run tags the right commit and carries on.
     """
-    loaded = version_files.load()
+    loaded = package.one(options.package, "retag")
     context = make_context(loaded, options)
     version = context.version
     tag, root = context.tag, context.root

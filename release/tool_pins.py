@@ -30,7 +30,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from release import index, pins
+from release import index, package, pins
 from release.config import CI, Config
 from release.errors import ReleaseError
 
@@ -119,7 +119,7 @@ def _tool_lines(config: Config, tool: Tool) -> str:
     """release-parity's own requirement: the committed one while it pins this version with
     hashes (no index asked), else this version with the hashes the index lists now."""
     pin = re.escape(f"{DISTRIBUTION}=={tool.version}")
-    committed = _read(config.root / REQUIREMENTS)
+    committed = _read(package.workflow_root(config.root) / REQUIREMENTS)
     kept = re.search(rf"(?m)^{pin}( \\\n    --hash=sha256:[0-9a-f]{{64}})+\n", committed)
     if kept:
         return kept[0]
@@ -209,7 +209,8 @@ def stale(config: Config) -> dict[str, str]:
     """File -> the release-parity version it pins, for each that does not pin the running one."""
     found = {}
     if pinned(config):
-        found[REQUIREMENTS] = requirements_pin(_read(config.root / REQUIREMENTS))
+        top = package.workflow_root(config.root)
+        found[REQUIREMENTS] = requirements_pin(_read(top / REQUIREMENTS))
     found[NOXFILE] = noxfile_pin(_read(config.root / NOXFILE))
     version = running().version
     return {path: pin for path, pin in found.items() if pin is not None and pin != version}

@@ -24,7 +24,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from release import dist, index, report, venvcheck
+from release import console, dist, index, report, venvcheck
 from release.config import Config
 from release.errors import ReleaseError
 from release.options import INDEX_TIMEOUT
@@ -38,21 +38,30 @@ class Published:
     """What the index holds for one version: listed once (after waiting), downloaded once."""
 
     def __init__(
-        self, config: Config, version: Version, target: index.Index, timeout: float, log: Log
+        self, config: Config, version: Version, target: index.Index, wait: float, log: Log
     ) -> None:
         self.config, self.version, self.target = config, version, target
-        self.timeout, self.log = timeout, log
+        self.wait, self.log = wait, log
 
     @functools.cached_property
     def files(self) -> list[index.RemoteFile]:
-        """The version's files, polling until they appear or the deadline passes."""
-        deadline = time.monotonic() + self.timeout
-        delay = 2.0
+        """The version's files, polling until they appear or `wait` seconds passed; each
+        poll is a line on the console, so a wait is never silent."""
+        say = console.say(self.log)
+        what = f"{self.config.name} {self.version} on {self.target.name}"
+        started = time.monotonic()
+        delay = min(2.0, self.wait)
         while True:
             found = index.files(self.target, self.config.name, self.version)
-            if found or time.monotonic() + delay > deadline:
+            elapsed = time.monotonic() - started
+            if found:
+                if elapsed >= 1:
+                    say(f"{what}: listed after {elapsed:.0f} s")
                 return found
-            self.log.write(f"{self.version} not on {self.target.name} yet; again in {delay:.0f} s")
+            if elapsed + delay > self.wait:
+                return found
+            waited = f"{elapsed:.0f} s of {self.wait:.0f} s"
+            say(f"{what}: not listed yet, {waited}; again in {delay:.0f} s")
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
 
@@ -76,7 +85,7 @@ def _listed(published: Published) -> Check:
     files = published.files
     if not files:
         return Check(
-            name, False, f"not on {published.target.simple_url} after {published.timeout:.0f} s"
+            name, False, f"not on {published.target.simple_url} after {published.wait:.0f} s"
         )
     return Check(name, True, f"{len(files)} files ({files[0].api})")
 
@@ -220,10 +229,16 @@ def checks(
     target: index.Index,
     *,
     log: Log,
-    timeout: float = INDEX_TIMEOUT,
+    wait: float = INDEX_TIMEOUT,
 ) -> list[Check]:
     """Every check of the release on `target`, each on its own."""
-    published = Published(config, version, target, timeout, log)
+    published = Published(config, version, target, wait, log)
+    if not published.files:
+        raise ReleaseError(
+            f"{config.name} {version} is not on {target.name} (waited {wait:.0f} s)",
+            f"publish it first (nox -s publish -- {version}); if it was uploaded moments ago,"
+            f" wait for the index: nox -s verify -- {version} --wait 600",
+        )
     requirement = f"{config.name}=={version}"
     return run_checks(
         [
@@ -250,11 +265,12 @@ def verify(
     *,
     log: Log,
     report_path: Path | None,
-    timeout: float = INDEX_TIMEOUT,
+    wait: float = INDEX_TIMEOUT,
 ) -> str:
-    """Run the checks against index `spec`; print the table; raise with it if one failed."""
+    """Run the checks against index `spec`; print the table; raise with it if one failed.
+    Nothing listed after `wait` seconds is one clear line, not a table of failures."""
     target = index.resolve(spec)
-    results = checks(config, version, target, log=log, timeout=timeout)
+    results = checks(config, version, target, log=log, wait=wait)
     table = report.table(results)
     log.write(table)
     summary = report.conclude(results, f"verify on {target.name}", report_path)

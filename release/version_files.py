@@ -232,7 +232,11 @@ def load(root: Path | str = ".") -> Config:
     """The configuration, after finishing any bump a killed run left half-written."""
     from release import config
 
-    loaded = config.load(root)
+    return ready(config.load(root))
+
+
+def ready(loaded: Config) -> Config:
+    """`loaded`, after finishing any bump a killed run left half-written in its folder."""
     recovered = recover(loaded)
     if recovered:
         print(f"note: {recovered}", file=sys.stderr, flush=True)

@@ -15,6 +15,7 @@ are pinned too: release-parity, nox, uv and every dependency, exact versions wit
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shlex
@@ -27,7 +28,9 @@ from urllib.parse import urlparse
 from release.config import CI, Config, Gate
 from release.errors import ConfigError
 from release.index import BUILTIN
+from release.package import Package
 from release.pins import TOOL_PYTHON, uses
+from release.platforms import MATURIN, PLATFORMS, builder
 from release.tool_pins import MARKER, REQUIREMENTS, pinned, requirements
 
 DIRECTORY = ".github/workflows"
@@ -168,6 +171,69 @@ def _name(path: str) -> str:
     return PurePosixPath(path).stem
 
 
+# --- one package's part --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """One package's share of the repository's workflows.
+
+    GitHub runs only the workflows at the top of the repository, so a package in a folder
+    gets its jobs there, each `run:` in its folder. The only package at the top is the
+    plain case (plain job ids, no conditions); with several, each package's job ids and
+    names start with its name, and its jobs run only when they are its business: `route`
+    (release.yml: this tag or dry run is the package's), `changed` (ci.yml: the change
+    touches the package's paths).
+    """
+
+    config: Config
+    gates: tuple[Gate, ...]
+    folder: str = ""  # relative to the repository; '' at the top
+    prefix: str = ""  # of its job ids: '' for the only package, else its slug and '-'
+    paths: tuple[str, ...] = (".",)  # whose changes are the package's, relative to the top
+    route: str = ""
+
+    @property
+    def key(self) -> str:
+        """The package's slug: its output of the changes job."""
+        return self.prefix.removesuffix("-")
+
+    @property
+    def changed(self) -> str:
+        """ci.yml: the condition that a change touches the package ('' always)."""
+        if not self.prefix or "." in self.paths:
+            return ""
+        return f"needs.changes.outputs.{self.key} == 'true'"
+
+    def job(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def title(self, name: str) -> str:
+        return f"{self.config.name}: {name}" if self.prefix else name
+
+    @property
+    def artifact(self) -> str:
+        return f"{self.prefix}dist"
+
+    @property
+    def dist(self) -> str:
+        """The dist folder, relative to the repository (where actions' paths start)."""
+        return f"{self.folder}/dist/" if self.folder else "dist/"
+
+    def here(self, step: dict[str, Any]) -> dict[str, Any]:
+        """A `run:` step, run in the package's folder."""
+        return {**step, "working-directory": self.folder} if self.folder else step
+
+    def output(self, name: str) -> str:
+        """An output of the package's build job, as an expression's operand."""
+        return f"needs.{self.job('build')}.outputs.{name}"
+
+
+def _all(*conditions: str) -> str:
+    """Conditions joined with `&&`; each one with an `||` in parentheses."""
+    return " && ".join(f"({c})" if "||" in c else c for c in conditions if c)
+
+
 # --- the pieces of a job -------------------------------------------------------------------
 
 
@@ -213,21 +279,23 @@ def _matrix(gate: Gate) -> dict[str, Any]:
     return {"fail-fast": False, "matrix": {"python": list(gate.python), "os": list(gate.os)}}
 
 
-def gate_job(config: Config, gate: Gate) -> dict[str, Any]:
+def gate_job(part: Part, gate: Gate) -> dict[str, Any]:
     """One job per gate; the matrix is the gate's pythons x OSes."""
     return {
-        "name": f"{gate.name} ({PYTHON}, ${{{{ matrix.os }}}})",
+        "name": part.title(f"{gate.name} ({PYTHON}, ${{{{ matrix.os }}}})"),
         "runs-on": "${{ matrix.os }}",
         "timeout-minutes": gate.timeout_minutes,
         "permissions": {"contents": "read"},
         "strategy": _matrix(gate),
         "steps": [
-            *_setup(config, PYTHON),
-            {
-                "name": f"nox -s {gate.name}-{PYTHON}",
-                "env": {"PYTHON": PYTHON},
-                "run": f'nox -s "{gate.name}-$PYTHON"',
-            },
+            *_setup(part.config, PYTHON),
+            part.here(
+                {
+                    "name": f"nox -s {gate.name}-{PYTHON}",
+                    "env": {"PYTHON": PYTHON},
+                    "run": f'nox -s "{gate.name}-$PYTHON"',
+                }
+            ),
         ],
     }
 
@@ -244,31 +312,119 @@ def _single(
     }
 
 
-def _gate_jobs(config: Config, gates: Sequence[Gate]) -> dict[str, Any]:
-    jobs = {gate.name: gate_job(config, gate) for gate in gates}
-    parity = _single(config, "parity: workflows match the flags table", 10, {"contents": "read"})
-    jobs["parity"] = {**parity, "steps": [*_setup(config), _nox("parity")]}
-    return jobs
+def _only(job: dict[str, Any], when: str, needs: Sequence[str] = ()) -> dict[str, Any]:
+    """`job`, after `needs` and only `when` (each left out when empty)."""
+    head: dict[str, Any] = {"name": job["name"]}
+    if needs:
+        head["needs"] = list(needs)
+    if when:
+        head["if"] = when
+    return {**head, **job}
+
+
+def _gate_jobs(part: Part, when: str, needs: Sequence[str] = ()) -> dict[str, Any]:
+    return {part.job(gate.name): _only(gate_job(part, gate), when, needs) for gate in part.gates}
+
+
+def _parity_job(part: Part) -> dict[str, Any]:
+    """The drift check, once for the whole repository (from the first package's folder)."""
+    parity = _single(
+        part.config, "parity: workflows match the flags table", 10, {"contents": "read"}
+    )
+    return {**parity, "steps": [*_setup(part.config), part.here(_nox("parity"))]}
+
+
+def _add(jobs: dict[str, Any], more: Mapping[str, Any]) -> None:
+    """Add `more` to `jobs`; two packages' jobs never share an id."""
+    for job_id, job in more.items():
+        if job_id in jobs:
+            raise ConfigError(
+                f"two jobs of the generated workflows would both be '{job_id}'",
+                "rename a gate, or a package, so that package name and gate name never"
+                " spell the same job id",
+            )
+        jobs[job_id] = job
 
 
 def _concurrency(cancel: bool) -> dict[str, Any]:
     return {"group": "${{ github.workflow }}-${{ github.ref }}", "cancel-in-progress": cancel}
 
 
-def ci(config: Config, gates: Sequence[Gate]) -> str:
+# Each package's paths, one line each: `<output> <path> ...` (paths relative to the top).
+CHANGES_SCRIPT = """\
+if [ "$GITHUB_EVENT_NAME" = pull_request ]; then range="$BASE...HEAD"; else range="$BASE..HEAD"; fi
+[ -n "$BASE" ] && changed=$(git diff --name-only "$range" --) || changed=.github/
+while read -r output paths; do
+  [ -n "$output" ] || continue
+  touched=false
+  for path in $paths; do
+    while IFS= read -r file; do
+      case "$file" in
+        "$path"/* | "$path" | .github/*) touched=true ;;
+      esac
+    done <<< "$changed"
+  done
+  echo "$output=$touched" >> "$GITHUB_OUTPUT"
+done <<< "$PACKAGES"
+"""
+
+
+def _changes_job(config: Config, watched: Sequence[Part]) -> dict[str, Any]:
+    """Which packages a push or pull request touches: one output per package.
+
+    GitHub's `paths:` filters belong to a whole workflow, and a workflow they skip leaves
+    its required checks pending forever; a job skipped by its `if:` counts as passed. So
+    one ci.yml, whose gate jobs run when this job says their package changed. An unknown
+    range (a new branch, a force push) or a change under .github/ runs every package.
+    """
+    steps = [
+        _uses("actions/checkout", **{"persist-credentials": False, "fetch-depth": 0}),
+        {
+            "name": "the packages the change touches",
+            "id": "changed",
+            "env": {
+                "BASE": "${{ github.event.pull_request.base.sha || github.event.before }}",
+                "PACKAGES": "".join(f"{p.key} {' '.join(p.paths)}\n" for p in watched),
+            },
+            "run": CHANGES_SCRIPT,
+        },
+    ]
+    return {
+        **_single(config, "which packages changed", 5, {"contents": "read"}),
+        "outputs": {p.key: f"${{{{ steps.changed.outputs.{p.key} }}}}" for p in watched},
+        "steps": steps,
+    }
+
+
+def _ci(parts: Sequence[Part]) -> str:
     """ci.yml: on pushes to the release branch and on pull requests, every gate plus parity."""
+    first = parts[0].config
+    jobs: dict[str, Any] = {}
+    watched = [part for part in parts if part.changed]
+    if watched:
+        jobs["changes"] = _changes_job(first, watched)
+    for part in parts:
+        _add(jobs, _gate_jobs(part, part.changed, ["changes"] if part.changed else []))
+    _add(jobs, {"parity": _parity_job(parts[0])})
+    releasing = [name for part in parts for name in (part.config.branch, *part.config.maintenance)]
+    branches = list(dict.fromkeys(releasing))  # every release branch: main and maintenance
     return dump(
         {
-            "name": _name(config.ci.ci_file),
-            "on": {"push": {"branches": [config.branch]}, "pull_request": None},
+            "name": _name(first.ci.ci_file),
+            "on": {"push": {"branches": branches}, "pull_request": None},
             "permissions": {},
             "concurrency": _concurrency(True),
             "defaults": BASH,
             "env": WORKFLOW_ENV,
-            "jobs": _gate_jobs(config, gates),
+            "jobs": jobs,
         },
-        tool_notes(config),
+        tool_notes(first),
     )
+
+
+def ci(config: Config, gates: Sequence[Gate]) -> str:
+    """ci.yml of a project that is the only package of its repository, at its top."""
+    return _ci([Part(config, tuple(gates))])
 
 
 # --- release.yml ---------------------------------------------------------------------------
@@ -307,10 +463,14 @@ class Target:
             },
         )
 
-    def environment(self, project: str) -> dict[str, str] | str:
+    def environment(self, config: Config) -> dict[str, str] | str:
+        """The GitHub environment of its publish job: [tool.release.publish] environments
+        names it (e.g. `pypi-production`, with required reviewers), else the index's name."""
+        default = self.name if self.known else self.slug
+        name = config.publish.environments.get(self.name, default)
         if self.known:
-            return {"name": self.name, "url": BUILTIN[self.name].page.format(name=project)}
-        return self.slug
+            return {"name": name, "url": BUILTIN[self.name].page.format(name=config.name)}
+        return name
 
 
 def _tag_glob(tag_format: str) -> str:
@@ -339,30 +499,30 @@ fi
 python -c "$VERSION_PY" "$version" >> "$GITHUB_OUTPUT"
 """
 
-RELEASE_SCRIPT = """\
-nox -s notes -- "$VERSION" > "$RUNNER_TEMP/notes.md"
-if gh release view "$GITHUB_REF_NAME" > /dev/null 2>&1; then
-  gh release upload "$GITHUB_REF_NAME" dist/* --clobber
-else
-  gh release create "$GITHUB_REF_NAME" dist/* --verify-tag --title "$VERSION" \\
-    --notes-file "$RUNNER_TEMP/notes.md" --prerelease="$PRERELEASE"
-fi
-"""
+#: The GitHub Release as a local release makes it (release/github_release.py): a draft, every
+#: dist file and SHA256SUMS, then published, so immutable releases work; a re-run keeps it.
+RELEASE_SCRIPT = 'nox -s github-release -- "$VERSION"\n'
 
 # The only write permissions, each said why (zizmor's auditor persona asks for it).
 OIDC = Commented("write", "trusted publishing and attestations: a short-lived OIDC token")
 RELEASE_WRITE = Commented("write", "create the GitHub Release and attach the dist files")
+ATTEST = Commented("write", "record the dist files' build provenance (artifact attestations)")
+RELEASE_PERMISSIONS = {"contents": RELEASE_WRITE, "id-token": OIDC, "attestations": ATTEST}
 NO_FILES_FAILS = {"if-no-files-found": "error"}
-VERSION_OUTPUT = "${{ needs.build.outputs.version }}"
-IS_PRERELEASE = "needs.build.outputs.prerelease == 'true'"
-IS_FINAL = "needs.build.outputs.prerelease == 'false'"
 ON_TAG = "github.event_name == 'push'"
 
 
-def _build_job(config: Config, needs: list[str]) -> dict[str, Any]:
+def _expression(part: Part, output: str) -> str:
+    return f"${{{{ {part.output(output)} }}}}"
+
+
+def _build_job(part: Part, needs: list[str]) -> dict[str, Any]:
+    config = part.config
     prefix, _, suffix = config.tag_format.partition("{version}")
-    return {
-        **_single(config, "build and check the distributions", 20, {"contents": "read"}),
+    job = {
+        **_single(
+            config, part.title("build and check the distributions"), 20, {"contents": "read"}
+        ),
         "needs": needs,
         "outputs": {
             "version": "${{ steps.version.outputs.version }}",
@@ -381,51 +541,200 @@ def _build_job(config: Config, needs: list[str]) -> dict[str, Any]:
                 },
                 "run": VERSION_SCRIPT,
             },
-            _nox("build"),
-            _nox('wheelcheck -- "$VERSION"', {"VERSION": "${{ steps.version.outputs.version }}"}),
-            _uses("actions/upload-artifact", name="dist", path="dist/", **NO_FILES_FAILS),
+            part.here(_nox("build")),
+            part.here(
+                _nox(
+                    'wheelcheck -- "$VERSION"', {"VERSION": "${{ steps.version.outputs.version }}"}
+                )
+            ),
+            _uses("actions/upload-artifact", name=part.artifact, path=part.dist, **NO_FILES_FAILS),
         ],
+    }
+    return _only(job, part.route)
+
+
+# --- native wheels: one wheel per platform (release.platforms) -----------------------------
+
+WHEELHOUSE = "wheelhouse/"
+#: What the gather step runs: the wheel the tool's Python installs, beside the sdist.
+GATHER = f"python -m release.gather {WHEELHOUSE}"
+
+
+def native(config: Config) -> bool:
+    """Does the package ship one wheel per platform ([tool.release.ci] wheels)?"""
+    return bool(config.ci.wheels)
+
+
+def _wheel_matrix(config: Config) -> list[dict[str, str]]:
+    """One row per platform: its runner, and what the builder is told to target."""
+    maturin = builder(config.pyproject) == MATURIN
+    rows = []
+    for name in config.ci.wheels:
+        platform = PLATFORMS[name]
+        row = {"platform": name, "runner": platform.runner}
+        if maturin:
+            row["target"] = platform.target
+            row["manylinux"] = platform.manylinux
+        else:
+            row["archs"] = platform.archs
+        rows.append(row)
+    return rows
+
+
+def _builder_step(part: Part) -> dict[str, Any]:
+    """maturin (in a manylinux container on Linux) or cibuildwheel, into the wheelhouse."""
+    folder = {"working-directory": part.folder} if part.folder else {}
+    if builder(part.config.pyproject) == MATURIN:
+        return _uses(
+            "PyO3/maturin-action",
+            target="${{ matrix.target }}",
+            manylinux="${{ matrix.manylinux }}",
+            args=f"--release --out {WHEELHOUSE} --find-interpreter",
+            **folder,
+        )
+    wheelhouse = f"{part.folder}/{WHEELHOUSE}" if part.folder else WHEELHOUSE
+    return {
+        **_uses(
+            "pypa/cibuildwheel", **{"package-dir": part.folder or ".", "output-dir": wheelhouse}
+        ),
+        "env": {"CIBW_ARCHS": "${{ matrix.archs }}"},
     }
 
 
-def _publish_job(config: Config, index: Target, needs: list[str], when: str) -> dict[str, Any]:
-    return {
-        **_single(config, f"publish to {index.name}", 15, {"id-token": OIDC}),
-        "needs": needs,
-        "if": f"{ON_TAG} && {when}" if when else ON_TAG,
-        "environment": index.environment(config.name),
+def _sdist_job(part: Part, needs: list[str]) -> dict[str, Any]:
+    """The build job, once: the version, the sdist (checked with the host's wheel), uploaded
+    alone; the platforms' wheels come from the wheels job."""
+    job = _build_job(part, needs)
+    job["name"] = part.title("build and check the sdist")
+    upload = {"name": f"{part.artifact}-sdist", "path": f"{part.dist}*.tar.gz"}
+    job["steps"][-1] = _uses("actions/upload-artifact", **upload, **NO_FILES_FAILS)
+    return job
+
+
+def _wheels_job(part: Part, sdist: str) -> dict[str, Any]:
+    """Each platform's wheels, built on its runner and wheelchecked there against the sdist."""
+    config = part.config
+    maturin = builder(config.pyproject) == MATURIN
+    wheelhouse = f"{part.folder}/{WHEELHOUSE}" if part.folder else WHEELHOUSE
+    upload = {"name": f"{part.artifact}-wheels-${{{{ matrix.platform }}}}", "path": wheelhouse}
+    job = {
+        "name": part.title("wheels for ${{ matrix.platform }}"),
+        "runs-on": "${{ matrix.runner }}",
+        "timeout-minutes": 45,
+        "permissions": {"contents": "read"},
+        "needs": [sdist],
+        "strategy": {"fail-fast": False, "matrix": {"include": _wheel_matrix(config)}},
         "steps": [
-            _uses("actions/download-artifact", name="dist", path="dist/"),
+            # maturin builds for every Python it finds: the project's, and the tool's venv.
+            *_setup(config, "\n".join(config.ci.python) if maturin else ""),
+            _uses("actions/download-artifact", name=f"{part.artifact}-sdist", path=part.dist),
+            _builder_step(part),
+            part.here(
+                {"name": "the wheel this runner's Python installs, beside the sdist", "run": GATHER}
+            ),
+            part.here(
+                _nox(
+                    'wheelcheck -- "$VERSION"',
+                    {"VERSION": f"${{{{ needs.{sdist}.outputs.version }}}}"},
+                )
+            ),
+            _uses("actions/upload-artifact", **upload, **NO_FILES_FAILS),
+        ],
+    }
+    return _only(job, part.route)
+
+
+def _gathered_job(part: Part, sdist: str, wheels: str) -> dict[str, Any]:
+    """The build job the publish jobs read: every file under one artifact, the version."""
+    everything = {"pattern": f"{part.artifact}-*", "path": "dist/", "merge-multiple": True}
+    job = {
+        **_single(
+            part.config,
+            part.title("the sdist and every platform's wheels"),
+            10,
+            {"contents": "read"},
+        ),
+        "needs": [sdist, wheels],
+        "outputs": {
+            "version": f"${{{{ needs.{sdist}.outputs.version }}}}",
+            "prerelease": f"${{{{ needs.{sdist}.outputs.prerelease }}}}",
+        },
+        "steps": [
+            _uses("actions/download-artifact", **everything),
+            _uses("actions/upload-artifact", name=part.artifact, path="dist/", **NO_FILES_FAILS),
+        ],
+    }
+    return _only(job, part.route)
+
+
+def _native_build_jobs(part: Part, needs: list[str]) -> dict[str, Any]:
+    """In place of the build job: the sdist once, each platform's wheels on its own runner,
+    then the job named build with every file, which the publish jobs download."""
+    sdist, wheels = part.job("sdist"), part.job("wheels")
+    taken = sorted({sdist, wheels} & set(needs))
+    if taken:
+        raise ConfigError(
+            f"{part.config.path}: a gate is named '{taken[0]}', the job that builds native wheels",
+            "rename the gate in [tool.release.gates]",
+        )
+    return {
+        sdist: _sdist_job(part, needs),
+        wheels: _wheels_job(part, sdist),
+        part.job("build"): _gathered_job(part, sdist, wheels),
+    }
+
+
+def _publish_job(part: Part, index: Target, needs: list[str], when: str) -> dict[str, Any]:
+    return {
+        **_single(part.config, part.title(f"publish to {index.name}"), 15, {"id-token": OIDC}),
+        "needs": needs,
+        "if": _all(part.route, ON_TAG, when),
+        "environment": index.environment(part.config),
+        "steps": [
+            _uses("actions/download-artifact", name=part.artifact, path="dist/"),
             index.publish_step(),
         ],
     }
 
 
-def _verify_job(config: Config, tests: Gate, index: Target, needs: list[str]) -> dict[str, Any]:
+def _verify_job(part: Part, tests: Gate, index: Target, needs: list[str]) -> dict[str, Any]:
     """`nox -s verify` from a clean venv, on the tests gate's OS x Python matrix."""
-    return {
-        "name": f"verify on {index.name} ({PYTHON}, ${{{{ matrix.os }}}})",
+    job = {
+        "name": part.title(f"verify on {index.name} ({PYTHON}, ${{{{ matrix.os }}}})"),
         "runs-on": "${{ matrix.os }}",
         "timeout-minutes": 20,
         "permissions": {"contents": "read"},
         "needs": needs,
         "strategy": _matrix(tests),
         "steps": [
-            *_setup(config, PYTHON),
-            _nox(
-                'verify -- "$VERSION" --index "$INDEX"',
-                {"VERSION": VERSION_OUTPUT, "INDEX": index.name},
+            *_setup(part.config, PYTHON),
+            part.here(
+                _nox(
+                    'verify -- "$VERSION" --index "$INDEX"',
+                    {"VERSION": _expression(part, "version"), "INDEX": index.name},
+                )
             ),
         ],
     }
+    return _only(job, part.route)
 
 
-def _publish_jobs(config: Config, tests: Gate) -> dict[str, Any]:
+def _tests_gate(part: Part) -> Gate:
+    """The gate whose matrix verify runs on: `tests`, else the CI defaults."""
+    config = part.config
+    return next((gate for gate in part.gates if gate.name == "tests"), None) or Gate(
+        "tests", ("",), python=config.ci.python, os=config.ci.os
+    )
+
+
+def _publish_jobs(part: Part) -> dict[str, Any]:
     """Where each release goes: pre-releases and finals, or everything through staging first."""
+    config, tests, build = part.config, _tests_gate(part), part.job("build")
     publish = config.publish
     if publish.where == "local":
         return {}
     final, jobs = Target(publish.final), {}
+    is_final = f"{part.output('prerelease')} == 'false'"
     if publish.staging:
         staging = Target(publish.staging)
         if staging.slug == final.slug:
@@ -434,89 +743,189 @@ def _publish_jobs(config: Config, tests: Gate) -> dict[str, Any]:
                 " the final index",
                 'staging must be another index, e.g. staging = "testpypi", or ""',
             )
-        jobs[f"publish-{staging.slug}"] = _publish_job(config, staging, ["build"], "")
-        jobs[f"verify-{staging.slug}"] = _verify_job(
-            config, tests, staging, ["build", f"publish-{staging.slug}"]
-        )
-        routes = [(final, [f"verify-{staging.slug}"], IS_FINAL)]
+        upload, check = part.job(f"publish-{staging.slug}"), part.job(f"verify-{staging.slug}")
+        jobs[upload] = _publish_job(part, staging, [build], "")
+        jobs[check] = _verify_job(part, tests, staging, [build, upload])
+        routes = [(final, [check], is_final)]
     elif Target(publish.pre_release).slug == final.slug:
         routes = [(final, [], "")]
     else:
-        routes = [(Target(publish.pre_release), [], IS_PRERELEASE), (final, [], IS_FINAL)]
+        is_pre = f"{part.output('prerelease')} == 'true'"
+        routes = [(Target(publish.pre_release), [], is_pre), (final, [], is_final)]
     for index, after, when in routes:
-        jobs[f"publish-{index.slug}"] = _publish_job(config, index, ["build", *after], when)
-        jobs[f"verify-{index.slug}"] = _verify_job(
-            config, tests, index, ["build", f"publish-{index.slug}", "github-release"]
+        upload = part.job(f"publish-{index.slug}")
+        jobs[upload] = _publish_job(part, index, [build, *after], when)
+        jobs[part.job(f"verify-{index.slug}")] = _verify_job(
+            part, tests, index, [build, upload, part.job("github-release")]
         )  # the issue's order: publish, then the GitHub Release, then verify
     return jobs
 
 
-def _github_release_job(config: Config, needs: list[str]) -> dict[str, Any]:
+def _github_release_job(part: Part, needs: list[str]) -> dict[str, Any]:
+    config = part.config
     return {
-        **_single(config, "GitHub Release", 10, {"contents": RELEASE_WRITE}),
+        **_single(config, part.title("GitHub Release"), 10, RELEASE_PERMISSIONS),
         "needs": needs,
-        "if": f"${{{{ !cancelled() && !failure() && {ON_TAG} }}}}",
+        "if": f"${{{{ !cancelled() && !failure() && {_all(ON_TAG, part.route)} }}}}",
         "steps": [
             *_setup(config),
-            _uses("actions/download-artifact", name="dist", path="dist/"),
-            {
-                "name": "create the release, notes from the changelog",
-                "env": {
-                    "GH_TOKEN": "${{ github.token }}",
-                    "VERSION": VERSION_OUTPUT,
-                    "PRERELEASE": "${{ needs.build.outputs.prerelease }}",
-                },
-                "run": RELEASE_SCRIPT,
-            },
+            _uses("actions/download-artifact", name=part.artifact, path=part.dist),
+            _uses(
+                "actions/attest-build-provenance",
+                **{"subject-path": f"{part.dist}*.whl\n{part.dist}*.tar.gz"},
+            ),
+            part.here(
+                {
+                    "name": "the GitHub Release: a draft, dist/ and SHA256SUMS, then published",
+                    "env": {
+                        "GITHUB_TOKEN": "${{ github.token }}",
+                        "VERSION": _expression(part, "version"),
+                    },
+                    "run": RELEASE_SCRIPT,
+                }
+            ),
         ],
     }
 
 
-def release(config: Config, gates: Sequence[Gate]) -> str:
-    """release.yml: on a tag, the gates again, build + wheelcheck, publish, GitHub Release, verify.
+def _release_jobs(part: Part, needs: list[str]) -> dict[str, Any]:
+    """One package's jobs after the gates: build + wheelcheck, publish, GitHub Release, verify."""
+    if native(part.config):
+        jobs = _native_build_jobs(part, needs)
+    else:
+        jobs = {part.job("build"): _build_job(part, needs)}
+    published = _publish_jobs(part)
+    jobs.update(published)
+    uploads = [name for name in published if name.startswith(part.job("publish-"))]
+    jobs[part.job("github-release")] = _github_release_job(part, [part.job("build"), *uploads])
+    return jobs
+
+
+def _literal(text: str) -> str:
+    """A string literal of GitHub's expressions."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _route(part: Part, parts: Sequence[Part]) -> str:
+    """release.yml: this run releases `part`: a dry run names it, or the tag is in its
+    format (and not in another package's longer prefix: `a-v` is not `a-v2-`'s)."""
+    prefix, _, suffix = part.config.tag_format.partition("{version}")
+    tag = [ON_TAG, f"startsWith(github.ref_name, {_literal(prefix)})"]
+    if suffix:
+        tag.append(f"endsWith(github.ref_name, {_literal(suffix)})")
+    for other in parts:
+        longer = other.config.tag_format.partition("{version}")[0]
+        if longer != prefix and longer.startswith(prefix):
+            tag.append(f"!startsWith(github.ref_name, {_literal(longer)})")
+    return f"inputs.package == {_literal(part.config.name)} || {' && '.join(tag)}"
+
+
+def _release(parts: Sequence[Part]) -> str:
+    """release.yml: on a tag, the gates again, build + wheelcheck, publish, GitHub Release,
+    verify; with several packages the tag's package only (its prefix routes it).
 
     `workflow_dispatch` is a dry run: the gates, build and wheelcheck, nothing published.
     """
-    tests = next((gate for gate in gates if gate.name == "tests"), None) or Gate(
-        "tests", ("",), python=config.ci.python, os=config.ci.os
-    )
-    jobs = _gate_jobs(config, gates)
-    jobs["build"] = _build_job(config, list(jobs))
-    published = _publish_jobs(config, tests)
-    jobs.update(published)
-    uploads = [name for name in published if name.startswith("publish-")]
-    jobs["github-release"] = _github_release_job(config, ["build", *uploads])
-    version_input = {
+    first = parts[0].config
+    jobs: dict[str, Any] = {}
+    for part in parts:
+        _add(jobs, _gate_jobs(part, part.route))
+    _add(jobs, {"parity": _parity_job(parts[0])})
+    for part in parts:
+        gates = [part.job(gate.name) for gate in part.gates]
+        _add(jobs, _release_jobs(part, [*gates, "parity"]))
+    inputs: dict[str, Any] = {}
+    if any(part.route for part in parts):
+        inputs["package"] = {
+            "description": "dry run: the package to build and check",
+            "required": True,
+            "type": "choice",
+            "options": [part.config.name for part in parts],
+        }
+    inputs["version"] = {
         "description": "dry run: the version the tree carries (nothing is published)",
         "required": True,
         "type": "string",
     }
+    tags = list(dict.fromkeys(_tag_glob(part.config.tag_format) for part in parts))
     return dump(
         {
-            "name": _name(config.ci.release_file),
-            "on": {
-                "push": {"tags": [_tag_glob(config.tag_format)]},
-                "workflow_dispatch": {"inputs": {"version": version_input}},
-            },
+            "name": _name(first.ci.release_file),
+            "on": {"push": {"tags": tags}, "workflow_dispatch": {"inputs": inputs}},
             "permissions": {},
             "concurrency": _concurrency(False),
             "defaults": BASH,
             "env": WORKFLOW_ENV,
             "jobs": jobs,
         },
-        tool_notes(config),
+        tool_notes(first),
     )
 
 
-def generate(config: Config, gates: Sequence[Gate]) -> dict[str, str]:
-    """Every generated file, by its path relative to the project root: the workflows and
-    the pinned tool they install (.github/release-parity.txt).
+# --- the repository's files ----------------------------------------------------------------
 
-    With `where = "external"` the project's own workflow publishes the tag: a release
-    workflow of ours would publish it a second time, so there is none.
+#: [tool.release.ci] keys every package of one repository shares: one set of workflows.
+SHARED_KEYS = (("ci-file", "ci_file"), ("release-file", "release_file"), ("bootstrap", "bootstrap"))
+
+
+def _slug(name: str) -> str:
+    """A package name as the start of a job id (a letter first, then [a-z0-9-])."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug if slug[:1].isalpha() else f"p-{slug}"
+
+
+def _require_shared(packages: Sequence[Package]) -> None:
+    first = packages[0].config
+    for package in packages[1:]:
+        for key, attribute in SHARED_KEYS:
+            if getattr(package.config.ci, attribute) != getattr(first.ci, attribute):
+                raise ConfigError(
+                    f"{package.config.path}: [tool.release.ci] {key} differs from"
+                    f" {first.path}'s: the packages of one repository share its workflows",
+                    f"give every package the same {key}, or leave it out of each",
+                )
+
+
+def parts(packages: Sequence[tuple[Package, Sequence[Gate]]]) -> list[Part]:
+    """Each package's part of the workflows at the top of their repository."""
+    _require_shared([package for package, _ in packages])
+    if len(packages) == 1 and not packages[0][0].folder:
+        return [Part(packages[0][0].config, tuple(packages[0][1]))]
+    several = len(packages) > 1
+    made = [
+        Part(
+            package.config,
+            tuple(gates),
+            folder=package.folder,
+            prefix=f"{_slug(package.name)}-" if several else "",
+            paths=package.paths,
+        )
+        for package, gates in packages
+    ]
+    if not several:
+        return made
+    return [dataclasses.replace(part, route=_route(part, made)) for part in made]
+
+
+def generate_parts(parts: Sequence[Part]) -> dict[str, str]:
+    """Every generated file, by its path relative to the top of the repository: one ci.yml
+    and one release.yml for every package, and the pinned tool they install
+    (.github/release-parity.txt).
+
+    A package with `where = "external"` has its own workflow publish its tag: a release
+    workflow of ours would publish it a second time, so it has no release jobs (and with
+    no other package, there is no release.yml).
     """
-    files = {config.ci.ci_file: ci(config, gates)}
-    if config.publish.where != "external":
-        files[config.ci.release_file] = release(config, gates)
-    files[REQUIREMENTS] = requirements(config)
+    first = parts[0].config
+    files = {first.ci.ci_file: _ci(parts)}
+    publishing = [part for part in parts if part.config.publish.where != "external"]
+    if publishing:
+        files[first.ci.release_file] = _release(publishing)
+    files[REQUIREMENTS] = requirements(first)
     return files
+
+
+def generate(config: Config, gates: Sequence[Gate]) -> dict[str, str]:
+    """Every generated file of a project that is the only package of its repository, at
+    its top, by its path relative to the project root."""
+    return generate_parts([Part(config, tuple(gates))])

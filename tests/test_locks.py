@@ -199,6 +199,8 @@ def test_a_member_moves_only_its_own_entry_in_the_lock_above(
     )
     for member in ("member-a", "member-b"):
         write_project(root / "packages" / member, member)  # all three at 1.2.0
+        with (root / "packages" / member / "pyproject.toml").open("a") as pyproject:
+            pyproject.write(f'tag-format = "{member}-v{{version}}"\n')  # one prefix each
     assert uv(root, "lock").returncode == 0
     commit_all(root)
     before = (root / "uv.lock").read_text()

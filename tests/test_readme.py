@@ -99,7 +99,21 @@ RUN_BY = {
         "test_next_version.py::test_nox_release_auto_plans_the_same_version",
         "test_next_version.py::test_changelog_generate_fills_an_empty_unreleased",
     ],
+    r"nox -s release -- --tag-merged( --execute)?": [
+        "test_release_pr.py::test_tag_merged_dry_run_says_what_it_tags_and_nothing_changes",
+        "e2e/test_release_pr.py::test_a_release_pull_request_opened_updated_merged_tagged_and_published",
+    ],
     r"python -m release\.pins": ["test_workflows.py"],
+    r"nox -s release -- --package recorder patch": [
+        "test_packages.py::test_the_dry_run_shows_each_package_with_its_pin_and_writes_nothing",
+        "e2e/test_monorepo.py::test_one_package_releases_alone",
+    ],
+    r"nox -s release -- --package tracer --package recorder minor --execute": [
+        "e2e/test_monorepo.py::test_packages_together_in_dependency_order_then_nothing_more"
+    ],
+    r"invoke bump --package recorder,tracer --version patch --dry-run": [
+        "test_packages.py::test_invoke_takes_the_packages_comma_separated"
+    ],
     r"git add -A && git commit -m \"Adopt release-parity\"": [
         "e2e/test_trials.py::test_init_then_check_then_local_release"
     ],

@@ -24,6 +24,9 @@ def argv_for(command: cli.Command, values: dict[str, Any]) -> list[str]:
         value = values.get(option.name)
         if option.kind == "version" and value:
             argv.insert(0, str(value))
+        elif option.kind == "values" and value:
+            for item in str(value).split(","):
+                argv += [option.flag, item.strip()]
         elif option.kind == "value" and value:
             argv += [option.flag, str(value)]
         elif option.kind == "flag" and value:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import nox
 
 from release import cli, gate_table, version_files
 from release.adoption import ci_installs
-from release.config import Gate
+from release.config import Gate, read_pyproject
 from release.errors import ReleaseError
 
 
@@ -52,12 +53,20 @@ def _gate_session(
     return session
 
 
+def _is_project(pyproject: Mapping[str, Any]) -> bool:
+    return "project" in pyproject or "poetry" in pyproject.get("tool", {})
+
+
 def _register_gates() -> None:
     """One session per gate, parametrized by python (`tests-3.12`; `tests` runs all).
 
-    Called while nox loads the noxfile, from the noxfile's directory.
+    Called while nox loads the noxfile, from the noxfile's directory. The top of a
+    workspace that is no project itself has none: each package's noxfile has its own.
     """
-    config = version_files.load(Path.cwd())
+    here = Path.cwd()
+    if (here / "pyproject.toml").is_file() and not _is_project(read_pyproject(here)):
+        return
+    config = version_files.load(here)
     _, pins = ci_installs.lock_constraints(config.root, config.name)
     for gate in gate_table.gates(config):
         install = gate_table.install_args(config, gate)

@@ -15,10 +15,12 @@ from release.steps import (
     build,
     bump,
     gates,
+    github_release,
     parity,
     preflight,
     publish,
     push,
+    release_pr,
     tag,
     validate,
     verify,
@@ -44,7 +46,9 @@ def pipeline(config: Config) -> list[Step]:
         _after(push.STEP, "tag", "wheelcheck"),  # the branch only; stops if it moved
         _after(wait_ci.STEP, "push"),  # CI passed on that exact commit (--no-wait-ci: loudly)
         *_publish_order(config),  # publish and push-tag, in the order `where` needs
+        *_github_release(config),  # from here when local: a draft, its assets, published
         _after(verify.STEP, "publish", "push-tag"),  # from the index, in a clean venv
+        _after(release_pr.STEP, "bump"),  # --pr only, instead of tag and all after: see modes
     ]
 
 
@@ -71,6 +75,14 @@ def _artifacts_and_tag(config: Config) -> list[Step]:
         _after(build.STEP, "tag"),
         _after(wheelcheck.STEP, "build"),
     ]
+
+
+def _github_release(config: Config) -> list[Step]:
+    """With where = "local" the GitHub Release is made from here, once the tag is pushed;
+    otherwise the release workflow makes it (or the project's own, or none is wanted)."""
+    if config.publish.on_tag or not config.publish.github_release:
+        return []
+    return [_after(github_release.STEP, "push-tag")]
 
 
 def _publish_order(config: Config) -> list[Step]:

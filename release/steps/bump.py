@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release import files, locks, promotion, towncrier, version_files
+from release import dependency_pins, files, locks, promotion, towncrier, version_files
 from release.files import Edit
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -10,10 +10,11 @@ from release.proc import Log
 
 def edits(context: Context, news: towncrier.News | None = None) -> list[Edit]:
     """The version and date files, the changelog (towncrier's build when towncrier keeps it),
-    and the lock files' entries for the project."""
+    the lock files' entries for the project, and its pins on packages released with it."""
     changelog_edits = list(news.edits) if news else promotion.edits(context)
     extra = [*changelog_edits, *locks.edits(context.config, context.version)]
-    return version_files.plan_edits(context.config, str(context.version), context.today, extra)
+    planned = version_files.plan_edits(context.config, str(context.version), context.today, extra)
+    return dependency_pins.follow(context.config, context.released_with, planned)
 
 
 def plan(context: Context) -> list[Action]:

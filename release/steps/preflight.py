@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from release import git, locks, towncrier
+import posixpath
+
+from release import branches, git, locks, towncrier
 from release.errors import ReleaseError
 from release.graph import Action, Context, Kind, Step
 from release.proc import Log
@@ -15,14 +17,16 @@ def problems(context: Context) -> list[str]:
     branch = git.branch(root)
     if not branch:
         found.append(f"HEAD is detached: check out the release branch (git switch {config.branch})")
-    elif branch != config.branch:
+    elif not branches.is_release_branch(config, branch):
         found.append(
-            f"on branch '{branch}', releases are made from '{config.branch}'"
+            f"on branch '{branch}', releases are made from {branches.described(config)}"
             f" (git switch {config.branch})"
         )
     bumped = {s.path for s in (*config.version_files, *config.date_files)} | {config.changelog}
     bumped.update(locks.paths(config))
     bumped.update(towncrier.recorded_fragments(root, str(context.version)))  # removed by bump
+    prefix = git.git(root, "rev-parse", "--show-prefix").strip()  # status names from the top
+    bumped = {posixpath.normpath(prefix + path) for path in bumped if path}
     dirty = [line for line in git.status(root) if not _is_own(line, bumped, context)]
     if dirty:
         shown = ", ".join(line[3:] for line in dirty[:5]) + (" ..." if len(dirty) > 5 else "")
@@ -55,7 +59,7 @@ def _preflight(context: Context, log: Log) -> str:
 def plan(context: Context) -> list[Action]:
     return [
         Action(
-            f"on {context.config.branch}, HEAD attached, tree clean, no tag {context.tag} yet",
+            f"on {context.branch}, HEAD attached, tree clean, no tag {context.tag} yet",
             _preflight,
         )
     ]

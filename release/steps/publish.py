@@ -15,9 +15,6 @@ waits for its run the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
 from packaging.version import Version
 
 from release import console, dist, faults, git, github, index, verification
@@ -32,25 +29,9 @@ def staging_for(config: Config, version: Version) -> str:
     return "" if version.is_prerelease else config.publish.staging
 
 
-@dataclass(frozen=True)
-class Local:
-    path: Path
-    sha256: str
-
-
-def local_files(root: Path, version: Version) -> list[Local]:
-    """dist/ as the manifest lists it (hashes re-checked), wheels first."""
-    manifest = dist.read_manifest(root)
-    if Version(manifest.version) != version:
-        raise ReleaseError(
-            f"{dist.DIST}/ holds {manifest.name} {manifest.version}, not {version}",
-            "build this version first: nox -s build",
-        )
-    ordered = sorted(manifest.files, key=lambda a: (not a.filename.endswith(".whl"), a.filename))
-    return [Local(root / dist.DIST / a.filename, a.sha256) for a in ordered]
-
-
-def to_upload(files: list[Local], there: list[index.RemoteFile], where: index.Index) -> list[Local]:
+def to_upload(
+    files: list[dist.Local], there: list[index.RemoteFile], where: index.Index
+) -> list[dist.Local]:
     """The files still missing; stop, naming them, if the index has different ones."""
     remote = {item.filename: item.sha256 for item in there}
     local = {item.path.name: item.sha256 for item in files}
@@ -76,13 +57,13 @@ def to_upload(files: list[Local], there: list[index.RemoteFile], where: index.In
 def upload(config: Config, version: Version, spec: str, log: Log) -> str:
     """Upload what the index lacks; the whole check happens before the first upload."""
     target = index.resolve(spec)
-    files = local_files(config.root, version)
+    files = dist.local_files(config.root, version)
     missing = to_upload(files, index.files(target, config.name, version), target)
     for number, item in enumerate(missing):
         if number:
             faults.point("mid-upload")
 
-        def arrived(item: Local = item) -> bool:
+        def arrived(item: dist.Local = item) -> bool:
             there = index.files(target, config.name, version)
             return any(f.filename == item.path.name and f.sha256 == item.sha256 for f in there)
 

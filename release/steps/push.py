@@ -16,7 +16,7 @@ from release.proc import Log
 
 
 def _push_branch(context: Context, log: Log) -> str:
-    root, branch, head = context.root, context.config.branch, git.head(context.root)
+    root, branch, head = context.root, context.branch, git.head(context.root)
     name = remote.name(root, branch)
     there = remote.fetch_branch(root, name, branch, log)
     if there == head:
@@ -34,7 +34,7 @@ def _push_branch(context: Context, log: Log) -> str:
 
 
 def _push_tag(context: Context, log: Log) -> str:
-    root, tag, branch = context.root, context.tag, context.config.branch
+    root, tag, branch = context.root, context.tag, context.branch
     name = remote.name(root, branch)
     commit = git.tag_commit(root, tag)
     if not commit:
@@ -59,7 +59,7 @@ def _push_tag(context: Context, log: Log) -> str:
 
 
 def plan(context: Context) -> list[Action]:
-    branch = context.config.branch
+    branch = context.branch
     return [
         Action(
             f"push the release commit to {branch} (stop if the remote {branch} moved)", _push_branch

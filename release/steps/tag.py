@@ -8,7 +8,7 @@ release with the command that fixes it. The tag is signed when git is set to sig
 
 from __future__ import annotations
 
-from release import faults, git, locks, remote
+from release import dependency_pins, faults, git, locks, remote
 from release.errors import ReleaseError
 from release.graph import Action, Context, Step
 from release.proc import Log
@@ -21,7 +21,7 @@ def message(context: Context) -> str:
 def _bumped_files(context: Context) -> list[str]:
     config = context.config
     paths = {spec.path for spec in (*config.version_files, *config.date_files)}
-    paths.add(config.changelog)
+    paths.update((config.changelog, dependency_pins.PYPROJECT))  # pins released-with move
     return sorted(path for path in paths if path and (context.root / path).exists())
 
 
@@ -62,7 +62,7 @@ def _tag(context: Context, log: Log) -> str:
             f"tag {tag} already exists at {tagged[:12]}, not at the release commit {head[:12]}",
             fix,
         )
-    name = remote.name(root, context.config.branch, required=False)
+    name = remote.name(root, context.branch, required=False)
     try:
         there = remote.commit(root, name, f"refs/tags/{tag}", log) if name else ""
     except ReleaseError:  # offline: push-tag asks again before anything leaves

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from release import promotion, version_files
+from release import branches, promotion, version_files
 from release.errors import ReleaseError
 from release.graph import Action, Context, Kind, Step
 from release.proc import Log
@@ -29,7 +29,9 @@ def _changelog_warning(problem: ReleaseError) -> Action:
 def plan(context: Context) -> list[Action]:
     """The version in the files and the last release are both named when they differ. A
     changelog with nothing for the release stops a run that acts here, before any step
-    runs (the gates start alongside this one), and is a warning in a dry run."""
+    runs (the gates start alongside this one), and is a warning in a dry run. On a
+    maintenance branch, a version off its line is refused here, before anything runs."""
+    branches.require_on_line(context.config, context.branch, context.version, context.current)
     against = f"check {context.version} against {context.current}"
     last = version_files.versions_note(context.config, context.current)
     check = Action(f"{against} in the files; {last}" if last else against, _validate)

@@ -21,7 +21,7 @@ def _wait(context: Context, log: Log) -> str:
         note = "skipped (--no-wait-ci): CI not checked"
     else:
         client = github.client(context.config, context.options.ci_seconds, console.say(log))
-        note = github.wait_for_runs(client, head, context.config.branch, poll=github.poll())
+        note = github.wait_for_runs(client, head, context.branch, poll=github.poll())
     faults.point("after-ci")
     return note
 
@@ -32,7 +32,7 @@ def plan(context: Context) -> list[Action]:
     return [
         Action(
             f"wait until CI ({context.config.ci.provider}) passed on the release commit"
-            f" on {context.config.branch}",
+            f" on {context.branch}",
             _wait,
         )
     ]

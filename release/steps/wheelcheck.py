@@ -23,7 +23,7 @@ from pathlib import Path
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from release import dist, git, proc, report, venvcheck
+from release import dist, git, package, proc, report, venvcheck
 from release.config import Config
 from release.forbidden import BUILTIN_FORBIDDEN, forbidden_by
 from release.graph import Action, Context, Step
@@ -190,6 +190,18 @@ def check_complete(
     return Check("sdist completeness", False, detail, warning=not strict)
 
 
+def _released_with(context: Context) -> list[str]:
+    """pip arguments that find the packages released in the same run (built, not yet on any
+    index) in their own dist/: b's wheel needs the a it is released with."""
+    if not context.released_with:
+        return []
+    found = package.discover(package.repository_root(context.root))
+    this = next((p for p in found if p.root == context.root), None)
+    needed = this.requires(context.released_with) if this else set()
+    folders = [p.root / dist.DIST for p in found if canonicalize_name(p.name) in needed]
+    return [arg for folder in folders if folder.is_dir() for arg in ("--find-links", str(folder))]
+
+
 def checks(context: Context, log: Log) -> list[Check]:
     """Every check, each on its own (report.run_checks), in the order of the table."""
     config, root, version = context.config, context.root, str(context.version)
@@ -197,8 +209,12 @@ def checks(context: Context, log: Log) -> list[Check]:
     wheel, sdist = manifest.path(root, ".whl"), manifest.path(root, ".tar.gz")
     patterns = (*config.forbidden, *BUILTIN_FORBIDDEN)
 
+    siblings = _released_with(context)
+
     def install(label: str, artifact: Path) -> list[Check]:
-        return venvcheck.install_checks(config, version, [str(artifact)], log=log, label=label)
+        return venvcheck.install_checks(
+            config, version, [str(artifact)], pip_args=siblings, log=log, label=label
+        )
 
     return run_checks(
         [

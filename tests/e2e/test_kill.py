@@ -10,8 +10,10 @@ from e2e.conftest import Sample, git, on_index
 from e2e.servers import Server
 from release import faults
 
-#: after-staging-upload: see the staging test; after-towncrier: tests/test_towncrier.py
-POINTS = [p for p in faults.POINTS if p not in ("after-staging-upload", "after-towncrier")]
+#: after-staging-upload: see the staging test; after-towncrier: tests/test_towncrier.py;
+#: mid-github-release: tests/e2e/test_github_release.py (a release on GitHub)
+ELSEWHERE = ("after-staging-upload", "after-towncrier", "mid-github-release")
+POINTS = [p for p in faults.POINTS if p not in ELSEWHERE]
 #: What the world looks like right after the kill: local tag, remote tag, branch pushed, files.
 AT_KILL = {
     "before-commit": (False, False, False, 0),
