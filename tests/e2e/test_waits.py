@@ -3,7 +3,11 @@ short re-check, with one clear line; `--wait SECONDS` waits, a console line per 
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 import time
 
 from e2e.conftest import Sample
@@ -41,3 +45,29 @@ def test_a_bad_wait_is_refused_before_anything_runs(sample: Sample, pypiserver: 
         2,
         "error: --wait 'soon' is not a number of seconds\nhint: e.g. --wait 1800\n",
     )
+
+
+def test_verify_waits_aloud_until_the_version_is_listed(sample: Sample, pypiserver: Server) -> None:
+    """`--wait 60`: a line per poll while the index lacks the version; it arrives (copied
+    into pypiserver's folder, as an upload finishing elsewhere would), and verify goes on."""
+    built = sample.cli("build")
+    assert built.returncode == 0, built.stderr
+    argv = [sys.executable, "-m", "release", "verify", "--index", pypiserver.url, "--wait", "60"]
+    waiting = subprocess.Popen(
+        argv,
+        cwd=sample.root,
+        env={**os.environ, **sample.env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)  # two polls (0 s, 2 s) find nothing
+    for file in (sample.root / "dist").glob("*"):
+        if file.name.endswith((".whl", ".tar.gz")):
+            shutil.copy(file, pypiserver.directory / file.name)
+    stdout, stderr = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, stderr
+    polls = re.findall(r"not listed yet, (\d+) s of 60 s", stderr)
+    assert [int(seconds) for seconds in polls[:2]] == [0, 2]
+    assert re.search(r"listed after \d+ s", stderr)
+    assert "index lists 1.0.22" in stdout
