@@ -1,8 +1,9 @@
 """Test-only kill points: prove that a release killed anywhere finishes when run again.
 
 With RELEASE_TEST_KILL_AT=<point> the process sends itself SIGKILL when it reaches that
-point: no cleanup, no `finally`, exactly what a power cut or `kill -9` does. Unset, a
-point costs one dictionary lookup.
+point: no cleanup, no `finally`, exactly what a power cut or `kill -9` does; `<point>#N`
+waits for the N-th time (a second package's upload, when several are released). Unset,
+a point costs one dictionary lookup.
 """
 
 from __future__ import annotations
@@ -29,8 +30,15 @@ POINTS = (
 )
 
 
+_reached: dict[str, int] = {}
+
+
 def point(name: str) -> None:
-    """Die here, abruptly, when the test switch names this point."""
+    """Die here, abruptly, when the test switch names this point (and this time)."""
     assert name in POINTS, name
-    if os.environ.get(ENV) == name:
+    wanted, _, times = os.environ.get(ENV, "").partition("#")
+    if wanted != name:
+        return
+    _reached[name] = _reached.get(name, 0) + 1
+    if _reached[name] == int(times or 1):
         os.kill(os.getpid(), signal.SIGKILL)

@@ -8,13 +8,10 @@ so which file arrived when is read straight from the index's folder.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import tomllib
 import zipfile
 from collections.abc import Iterator
@@ -264,8 +261,8 @@ def test_packages_together_in_dependency_order_then_nothing_more(
 def test_killed_during_the_second_upload_then_resumed(
     mono: Monorepo, index: Server, tmp_path: Path
 ) -> None:
-    """SIGKILL (the whole process group) as the second package's first file lands; then
-    --resume: one copy of every file, one tag per package."""
+    """SIGKILL between the second package's two uploads (`mid-upload#2`); then --resume:
+    one copy of every file, one tag per package."""
     recorder, tracer = mono["recorder"], mono["tracer"]
     fixes = {
         "recorder": {f"{recorder.folder}/src/lib.rs": SRC_LIB.replace("i32", "u32")},
@@ -276,28 +273,12 @@ def test_killed_during_the_second_upload_then_resumed(
         mono.commit(f"fix({key}): unsigned identifiers", {**change, **entry})
     start = mono.head()
     packages = ("--package", recorder.name, "--package", tracer.name)
-    with (tmp_path / "killed.out").open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "release",
-                "release",
-                *packages,
-                "auto",
-                "--execute",
-                "--no-wait-ci",
-            ],
-            cwd=mono.root,
-            env={**os.environ, **mono.env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        second = _kill_at_second_upload(process, index, (recorder, tracer))
-    output = (tmp_path / "killed.out").read_text(encoding="utf-8")
-    assert second is not None, "the release ended before a second package uploaded:\n" + output
-    first = recorder if second is tracer else tracer
+    killed = mono.release(
+        *packages, "auto", "--execute", "--no-wait-ci", RELEASE_TEST_KILL_AT="mid-upload#2"
+    )
+    output = killed.stdout + killed.stderr
+    assert killed.returncode == -9, output
+    first, second = recorder, tracer  # neither needs the other: the order they are named in
     assert len(uploaded(index, first)) == 2, output
     assert len(uploaded(index, second)) == 1, output  # killed between its two files
 
@@ -324,22 +305,3 @@ def test_killed_during_the_second_upload_then_resumed(
         assert [name.removeprefix(member.stem)[: len(version)] for name in files] == [version] * 2
         journal = json.loads((mono.folder(member.key) / ".release" / "journal.json").read_text())
         assert journal["finished"] is True
-
-
-def _kill_at_second_upload(
-    process: subprocess.Popen[bytes], index: Server, members: tuple[Member, ...]
-) -> Member | None:
-    """Watch the index; when a second package's first file is there, SIGKILL the release's
-    process group (twine included). The package killed mid-upload, or None if it ended."""
-    deadline = time.monotonic() + 240
-    while process.poll() is None and time.monotonic() < deadline:
-        started = [member for member in members if uploaded(index, member)]
-        if len(started) == 2:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return max(started, key=lambda member: min(arrival(index, member)))
-        time.sleep(0.005)
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    return None
