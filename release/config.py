@@ -402,6 +402,11 @@ TOP_KEYS = [
 GATE_KEYS = ["run", "install", "env", "python", "os", "timeout-minutes"]
 
 
+def is_project(pyproject: Mapping[str, Any]) -> bool:
+    """Does this pyproject.toml describe a project (not only a workspace's top)?"""
+    return "project" in pyproject or "poetry" in pyproject.get("tool", {})
+
+
 def load(root: Path | str = ".") -> Config:
     root = Path(root).resolve()
     return from_data(root, read_pyproject(root))

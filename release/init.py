@@ -360,20 +360,14 @@ def _tasks(root: Path) -> str:
     )
 
 
-def _names(tag_format: str, name: str) -> bool:
-    """Does the tag format name the package (`recorder-v{version}`)?"""
-    normal = re.sub(r"[-_.]+", "-", name).lower()
-    return normal in re.sub(r"[-_.]+", "-", tag_format.split("{version}", maxsplit=1)[0]).lower()
-
-
 def _with_tag_style(loaded: config.Config) -> config.Config:
     """The tag style the existing tags follow, unless [tool.release] names a tag-format."""
     table = loaded.pyproject.get("tool", {}).get("release", {})
     if "tag-format" in table:
         return loaded
-    tag_format, pre_release = tags.detect_tag_style(loaded.root, loaded.name)
-    if package.workflow_root(loaded.root) != loaded.root and not _names(tag_format, loaded.name):
-        tag_format = f"{loaded.name}-v{{version}}"  # a package in a subfolder: tags of its own
+    top = package.workflow_root(loaded.root)
+    folder = "" if top == loaded.root else loaded.root.relative_to(top).as_posix()
+    tag_format, pre_release = tags.detect_tag_style(loaded.root, loaded.name, folder)
     if "tag-pre-release" in table:
         pre_release = loaded.tag_pre_release
     return dataclasses.replace(loaded, tag_format=tag_format, tag_pre_release=pre_release)
@@ -496,7 +490,7 @@ def _package_folders(here: Path) -> list[Path]:
     folders (never under examples/, tests/, docs/ or fixtures)."""
     pyproject = here / "pyproject.toml"
     data = config.read_pyproject(here) if pyproject.is_file() else {}
-    if "project" in data or "poetry" in data.get("tool", {}):
+    if config.is_project(data):
         return [here]
     if package.repository_root(here) != here.resolve():
         return [here]

@@ -111,6 +111,14 @@ def _has_table(root: Path) -> bool:
     return "release" in configuration.read_pyproject(root).get("tool", {})
 
 
+def _owns(folder: Path) -> bool:
+    """Is this folder a package's: a [tool.release] table, or a project not adopted yet?"""
+    if not (folder / "pyproject.toml").is_file():
+        return False
+    data = configuration.read_pyproject(folder)
+    return "release" in data.get("tool", {}) or configuration.is_project(data)
+
+
 def discover(repository: Path) -> list[Package]:
     """Every package of the repository: each folder whose pyproject.toml has [tool.release]."""
     packages = [
@@ -136,9 +144,10 @@ def _require_distinct_prefixes(packages: Sequence[Package]) -> None:
 
 
 def _enclosing(start: Path, repository: Path) -> Path | None:
-    """The nearest folder from `start` up to the repository with a [tool.release] table."""
+    """The nearest folder from `start` up to the repository that is a package's (adopted or
+    not: an unadopted project at the top is itself, not a subfolder's package)."""
     for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file() and _has_table(folder):
+        if _owns(folder):
             return folder
         if folder == repository:
             break

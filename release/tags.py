@@ -10,7 +10,7 @@ project's version) asks `last_release`. Imports stay lean: `next` starts through
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
@@ -140,30 +140,44 @@ def _prefix_name(prefix: str) -> str:
     return match.group("name") if match else prefix
 
 
-def detect_tag_style(root: Path, package_name: str) -> tuple[str, str]:
+def detect_tag_style(root: Path, package_name: str, folder: str = "") -> tuple[str, str]:
     """(tag-format, tag-pre-release) as this package's existing tags spell them.
 
-    The prefix: tags naming this package win (`name-v`, `name@`), else unnamed ones (none,
-    `v`); in a monorepo whose tags name only other packages, their shape with this
-    package's name. Without tags, the defaults. The newest releases in two formats are
-    a ConfigError: `tag-format` settles which one new tags follow.
+    The prefix: tags naming this package win (`name-v`, `name@`; in a subfolder, its
+    folder's name or a part of it too: pydantic-core tags `core-v`), else unnamed ones
+    (none, `v`), which in a subfolder are the top package's, not this one's; in a
+    monorepo whose tags name only other packages, their shape with this package's name.
+    Without tags, the defaults (in a subfolder, `name-v`). The newest releases in two
+    formats are a ConfigError: `tag-format` settles which one new tags follow.
     """
     groups: dict[str, list[_Spelled]] = {}
     for tag in git.tags(root):
         spelled = _split(tag)
         if spelled is not None:
             groups.setdefault(spelled.prefix, []).append(spelled)
-    if not groups:
-        return DEFAULT_FORMAT, DEFAULT_PRE_RELEASE
-    own = {p: g for p, g in groups.items() if _normal(_prefix_name(p)) == _normal(package_name)}
-    unnamed = {p: g for p, g in groups.items() if not _prefix_name(p)}
+    names = _names_of(package_name, folder)
+    own = {p: g for p, g in groups.items() if _normal(_prefix_name(p)) in names}
+    unnamed = {p: g for p, g in groups.items() if not _prefix_name(p) and not folder}
     chosen = own or unnamed
-    if not chosen:  # another package's shape, with this package's name
-        prefix, tags = max(groups.items(), key=lambda item: len(item[1]))
+    named = {p: g for p, g in groups.items() if _prefix_name(p)}
+    if not chosen and named:  # another package's shape, with this package's name
+        prefix, tags = max(named.items(), key=lambda item: len(item[1]))
         name = _prefix_name(prefix)
         return f"{package_name}{prefix[len(name) :]}{{version}}", _pre_release(tags)
+    if not chosen:
+        return (f"{package_name}-v{{version}}" if folder else DEFAULT_FORMAT), DEFAULT_PRE_RELEASE
     prefix = _settled(chosen)
     return f"{prefix}{{version}}", _pre_release(chosen[prefix])
+
+
+def _names_of(package_name: str, folder: str) -> set[str]:
+    """What a tag prefix may call this package: its name; in a subfolder also the folder's
+    name and each dash-separated part of either (`core` for pydantic-core)."""
+    names = {_normal(package_name)}
+    if folder:
+        names.add(_normal(PurePosixPath(folder).name))
+        names |= {part for name in list(names) for part in name.split("-")}
+    return names
 
 
 def _settled(groups: dict[str, list[_Spelled]]) -> str:

@@ -76,6 +76,30 @@ def test_the_tag_style_is_detected_and_written_back_the_same(
         assert tag_for(version, tag_format, pre_release) == name
 
 
+@pytest.mark.parametrize(
+    ("names", "package", "folder", "expected"),
+    [
+        # pydantic's shape: the top package tags v2.x, its pydantic-core folder core-v2.x
+        (
+            ["v2.13.0", "v2.14.0", "core-v2.46.4", "core-v2.48.0"],
+            "pydantic_core",
+            "pydantic-core",
+            "core-v{version}",
+        ),
+        (["v1.0.0", "v1.1.0"], "tracer", "packages/tracer", "tracer-v{version}"),
+        ([], "tracer", "packages/tracer", "tracer-v{version}"),
+        (["v1.0.0", "recorder@0.3.0"], "tracer", "packages/tracer", "tracer@{version}"),
+    ],
+)
+def test_a_package_in_a_subfolder_has_tags_of_its_own(
+    tmp_path: Path, names: list[str], package: str, folder: str, expected: str
+) -> None:
+    root = repo(tmp_path / "p")
+    for name in names:
+        git(root, "tag", name)
+    assert tags.detect_tag_style(root, package, folder)[0] == expected
+
+
 def test_old_stray_tags_in_another_format_do_not_count(tmp_path: Path) -> None:
     root = repo(tmp_path / "p")
     for name in ["9.12.0", "v.5.2.0", *(f"v14.{minor}.0" for minor in range(12))]:

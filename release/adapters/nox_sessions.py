@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import nox
 
 from release import cli, gate_table, version_files
 from release.adoption import ci_installs
-from release.config import Gate, read_pyproject
+from release.config import Gate, is_project, read_pyproject
 from release.errors import ReleaseError
 
 
@@ -53,10 +52,6 @@ def _gate_session(
     return session
 
 
-def _is_project(pyproject: Mapping[str, Any]) -> bool:
-    return "project" in pyproject or "poetry" in pyproject.get("tool", {})
-
-
 def _register_gates() -> None:
     """One session per gate, parametrized by python (`tests-3.12`; `tests` runs all).
 
@@ -64,7 +59,7 @@ def _register_gates() -> None:
     workspace that is no project itself has none: each package's noxfile has its own.
     """
     here = Path.cwd()
-    if (here / "pyproject.toml").is_file() and not _is_project(read_pyproject(here)):
+    if (here / "pyproject.toml").is_file() and not is_project(read_pyproject(here)):
         return
     config = version_files.load(here)
     _, pins = ci_installs.lock_constraints(config.root, config.name)
