@@ -819,3 +819,43 @@ def test_init_names_an_unreadable_workflow_and_goes_on(tmp_path: Path) -> None:
     assert "note: .github/workflows/line.yml has no jobs: skipped" in result.stderr
     assert "internal error" not in result.stderr
     assert "+[tool.release.gates.tests]" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "requirements"),
+    [
+        (["uvx", "nox", "-s", "pylint"], ["nox", "-s", "pylint"], ()),  # cibuildwheel's lint
+        (["uvx", "--with", "rich", "nox"], ["nox"], ("rich",)),
+        (
+            ["uv", "run", "--no-sync", "-m", "test.projects", "x"],
+            ["python", "-m", "test.projects", "x"],
+            (),
+        ),
+    ],
+)
+def test_uvx_and_uv_run_give_the_command_they_run(
+    argv: list[str], command: list[str], requirements: tuple[str, ...]
+) -> None:
+    unwrapped, needs = ci_sources.unwrap(argv, {})
+    assert unwrapped == command
+    assert (needs.requirements if needs else ()) == requirements
+
+
+def test_a_here_document_is_data_not_commands(tmp_path: Path) -> None:
+    """cibuildwheel's shape: a step writes a file with `cat <<EOF`, then runs the tests."""
+    workflow = """\
+        on: [push]
+        jobs:
+          test:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - run: |
+                  cat > sample/cibw.toml <<EOF
+                  [tool.cibuildwheel]
+                  build = "cp313-*"
+                  EOF
+                  pytest -q tests
+        """
+    found = gates(project(tmp_path / "p", {".github/workflows/ci.yml": workflow}))
+    assert [gate.run for gate in found.values()] == [("pytest -q tests",)]

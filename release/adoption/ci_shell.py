@@ -487,12 +487,23 @@ class Shell:
         return value or (default or "")
 
 
+#: A here-document's start: `<<EOF`, `<<-EOF`, `<< 'EOF'`, `<<"EOF"` (not `<<<`, a string).
+_HEREDOC = re.compile(r"(?<!<)<<(?!<)(-?)\s*(['\"]?)(\w+)\2")
+
+
 def _logical_lines(text: str) -> Iterator[str]:
-    """Lines with continuations joined and comments, shebangs and blanks dropped."""
+    """Lines with continuations joined and comments, shebangs and blanks dropped; a
+    here-document's lines are its command's data (`cat > f <<EOF ... EOF`), not commands."""
     joined = re.sub(r"\\\n\s*", " ", text)
+    ending = ""
     for raw in joined.splitlines():
+        if ending:
+            ending = "" if raw.strip() == ending else ending
+            continue
         line = _strip_comment(raw).strip()
         if line:
+            heredoc = _HEREDOC.search(line)
+            ending = heredoc.group(3) if heredoc else ""
             yield line
 
 

@@ -11,6 +11,7 @@ runner knows (a secret, another job's output, `$(...)`) is reported, never guess
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -298,9 +299,7 @@ def unwrap(argv: list[str], data: Mapping[str, Any]) -> tuple[list[str], Needs |
             tool = argv[0] == "uvx" or argv[1] == "tool"
             options, argv = _split_options(argv[3 if argv[1:2] == ["tool"] else 1 if tool else 2 :])
             if tool:
-                withs = [
-                    v for k, v in zip(options, [*options[1:], ""], strict=True) if k == "--with"
-                ]
+                withs = [v for k, v in itertools.pairwise(options) if k == "--with"]
                 needs = (needs or Needs()) | Needs(requirements=tuple(withs))
             elif not {"--no-sync", "--no-project", "--script"} & set(options):
                 needs = (needs or Needs()) | uv_needs(data, options)
@@ -332,6 +331,8 @@ def _split_options(words: list[str]) -> tuple[list[str], list[str]]:
             return options, words[index + 1 :]
         if not word.startswith("-"):
             break
+        if word in ("-m", "--module"):  # `uv run -m pkg` runs `python -m pkg`
+            return options, ["python", *words[index:]]
         options.append(word)
         if word in _UV_RUN_VALUES:
             options.append(words[index + 1] if index + 1 < len(words) else "")
