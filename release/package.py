@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from packaging.utils import canonicalize_name
+
 from release import config as configuration
 from release import git, version_files
 from release.config import Config
@@ -62,17 +64,15 @@ class Package:
 
     def requires(self, names: Iterable[str]) -> set[str]:
         """Which of `names` (other packages) this one depends on."""
-        wanted = {_normal(name) for name in names}
+        wanted: set[str] = {canonicalize_name(name) for name in names}
         project = self.config.pyproject.get("project", {})
         listed = [*project.get("dependencies", [])]
         for extra in project.get("optional-dependencies", {}).values():
             listed += extra
-        found = {_normal(match[1]) for text in listed if (match := _NAME.match(str(text)))}
-        return (found & wanted) - {_normal(self.name)}
-
-
-def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+        found: set[str] = {
+            canonicalize_name(match[1]) for text in listed if (match := _NAME.match(str(text)))
+        }
+        return (found & wanted) - {canonicalize_name(self.name)}
 
 
 def repository_root(start: Path) -> Path:
@@ -186,10 +186,10 @@ def _named(packages: Sequence[Package], names: Sequence[str], repository: Path) 
             f"--package {names[0]}: this repository holds one package",
             "leave --package out",
         )
-    by_name = {_normal(p.name): p for p in packages} | {p.folder: p for p in packages}
+    by_name = {canonicalize_name(p.name): p for p in packages} | {p.folder: p for p in packages}
     chosen = []
     for name in names:
-        found = by_name.get(_normal(name)) or by_name.get(name.strip("/"))
+        found = by_name.get(canonicalize_name(name)) or by_name.get(name.strip("/"))
         if found is None:
             folder = repository / name
             if (folder / "pyproject.toml").is_file():
@@ -210,7 +210,9 @@ def in_dependency_order(packages: Sequence[Package]) -> list[Package]:
     """Dependencies first (a before b when b requires a); a cycle is named."""
     names = [p.name for p in packages]
     needs = {p.name: p.requires(names) for p in packages}
-    return topological(packages, lambda p: _normal(p.name), lambda p: sorted(needs[p.name]), _cycle)
+    return topological(
+        packages, lambda p: canonicalize_name(p.name), lambda p: sorted(needs[p.name]), _cycle
+    )
 
 
 def _cycle(path: list[str]) -> ConfigError:
